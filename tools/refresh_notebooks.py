@@ -1,0 +1,50 @@
+"""Re-execute notebooks top to bottom in a fresh kernel and store their outputs in place.
+
+This is the only way outputs in chapters/ should change: what is stored is then exactly one clean
+run, with execution counts 1, 2, 3... Usage (through run.py, which sets the environment):
+
+    python3 run.py refresh                      # every notebook under chapters/
+    python3 run.py refresh chapters/03_*.ipynb  # just these
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def refresh(path: Path) -> float:
+    """Execute ``path`` in place and return the wall-clock seconds it took."""
+    nb = nbformat.read(path, as_version=4)
+    started = time.perf_counter()
+    client = NotebookClient(
+        nb,
+        kernel_name="python3",
+        timeout=900,
+        record_timing=False,  # no timestamps in the stored file, so a rerun changes nothing
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                              "language": "python"}
+    nbformat.write(nb, path)
+    return time.perf_counter() - started
+
+
+def main(argv: list[str]) -> int:
+    paths = [Path(p) for p in argv] or sorted((ROOT / "chapters").rglob("*.ipynb"))
+    paths = [p for p in paths if ".ipynb_checkpoints" not in p.parts]
+    for path in paths:
+        seconds = refresh(path.resolve())
+        print(f"{path}: executed in {seconds:.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
