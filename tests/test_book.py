@@ -1,21 +1,218 @@
-"""The book builds with zero warnings from the stored outputs, executing nothing."""
+"""The rendered book: it builds with zero warnings, and every page works offline in a real browser.
 
+The build renders the stored notebook outputs and executes nothing. The browser check serves
+_build/html on 127.0.0.1, opens every page in Debian's headless Chromium with every request to
+another host refused, and checks that maths was typeset by the MathJax served from the build, that
+every image loaded, that no request failed and that nothing was logged as a console error. It
+keeps a full-page screenshot of every page under _build/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
+# Pages that a reader should also see in dark mode, as a screenshot.
+DARK_PAGES = ("intro.html", "chapters/01_background.html", "glossary.html", "bibliography.html")
 
 
-def test_book_builds_without_warnings():
-    result = subprocess.run(
-        [JUPYTER_BOOK, "build", ".", "-W", "-n", "--keep-going"],
-        cwd=ROOT, capture_output=True, text=True,
-    )
+@pytest.fixture(scope="module")
+def build_log() -> str:
+    """Build the book once for this module; return the build's combined output."""
+    result = subprocess.run([JUPYTER_BOOK, "build", ".", "-W", "-n", "--keep-going"],
+                            cwd=ROOT, capture_output=True, text=True)
     log = result.stdout + result.stderr
-    assert result.returncode == 0, log[-5000:]
-    assert "WARNING" not in log, log[-5000:]
-    assert (ROOT / "_build" / "html" / "index.html").exists()
+    assert result.returncode == 0, log[-6000:]
+    return log
+
+
+def test_book_builds_without_warnings(build_log):
+    assert "WARNING" not in build_log, build_log[-6000:]
+    assert (HTML / "index.html").exists()
     # Nothing was executed at build time: the stored outputs are what the reader sees.
-    assert "Executing" not in log, log[-5000:]
+    assert "Executing" not in build_log
+
+
+def test_mathjax_is_served_from_the_build(build_log):
+    assert (HTML / "_static" / "mathjax" / "tex-chtml.js").exists()
+    page = (HTML / "chapters" / "01_background.html").read_text()
+    assert "_static/mathjax/tex-chtml.js" in page
+    assert "cdn.jsdelivr.net" not in page
+
+
+def pages() -> list[str]:
+    """Every page of the book, from _toc.yml, so that the list is known before the build runs."""
+    import yaml
+
+    def files(node):
+        if isinstance(node, dict):
+            if "file" in node or "root" in node:
+                yield node.get("file", node.get("root"))
+            for value in node.values():
+                yield from files(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from files(item)
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [f"{name}.html" for name in files(toc)]
+
+
+@pytest.fixture(scope="module")
+def server(build_log):
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest's output readable
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} not found: install it with `sudo apt-get install chromium`"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI=true: the browser check may not be skipped)")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+class PageProblems:
+    """Collects what went wrong while one page loaded."""
+
+    def __init__(self, page, base: str):
+        self.errors: list[str] = []
+        host = urlparse(base).netloc
+        page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url}"))
+        page.on("response", lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"))
+
+        def refuse_other_hosts(route):
+            if urlparse(route.request.url).netloc == host:
+                route.continue_()
+            else:  # the book must not need the network: record and refuse
+                self.errors.append(f"external request: {route.request.url}")
+                route.abort()
+
+        page.route("**/*", refuse_other_hosts)
+
+
+def _open(browser, base: str, path: str, scheme: str = "light"):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    problems = PageProblems(page, base)
+    page.goto(f"{base}/{path}", wait_until="load")
+    return context, page, problems
+
+
+MATH_DONE = """async () => {
+  const math = document.querySelectorAll('.math');
+  if (math.length === 0) return true;
+  for (let i = 0; i < 200 && !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++) {
+    await new Promise(done => setTimeout(done, 50));  // the deferred MathJax script is starting
+  }
+  if (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) return false;
+  await MathJax.startup.promise;
+  return document.querySelectorAll('mjx-container').length >= math.length;
+}"""
+
+UNLOADED_IMAGES = """async () => {
+  const images = Array.from(document.images);
+  for (const img of images) { img.loading = 'eager'; img.scrollIntoView(); }
+  await Promise.all(images.map(img => img.complete ? null :
+      new Promise(done => { img.onload = img.onerror = done; })));
+  window.scrollTo(0, 0);
+  return images.filter(img => img.naturalWidth === 0).map(img => img.src);
+}"""
+
+RAW_TEX = """() => {
+  const clone = document.querySelector('main, article, body').cloneNode(true);
+  clone.querySelectorAll('pre, code, mjx-container, script, .highlight').forEach(n => n.remove());
+  const text = clone.innerText;
+  return ['$$', '\\\\frac', '\\\\sum', '\\\\begin{'].filter(s => text.includes(s));
+}"""
+
+
+@pytest.mark.parametrize("path", pages())
+def test_page_in_browser(browser, server, path):
+    context, page, problems = _open(browser, server, path)
+    try:
+        assert page.evaluate(MATH_DONE), f"{path}: maths was not typeset"
+        assert page.evaluate(RAW_TEX) == [], f"{path}: raw TeX left on the page"
+        assert page.evaluate(UNLOADED_IMAGES) == [], f"{path}: images did not load"
+        page.wait_for_load_state("networkidle")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / (path.replace("/", "__") + ".png")), full_page=True)
+        assert problems.errors == [], f"{path}: " + "\n".join(problems.errors)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", DARK_PAGES)
+def test_dark_mode_screenshot(browser, server, path):
+    context, page, problems = _open(browser, server, path, scheme="dark")
+    try:
+        assert page.evaluate(MATH_DONE)
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        page.evaluate(UNLOADED_IMAGES)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / ("dark__" + path.replace("/", "__") + ".png")), full_page=True)
+        assert problems.errors == [], "\n".join(problems.errors)
+    finally:
+        context.close()
+
+
+def test_theme_switch_and_search(browser, server):
+    context, page, problems = _open(browser, server, "intro.html")
+    try:
+        before = page.evaluate("document.documentElement.dataset.theme")
+        page.locator("button.theme-switch-button").first.click()
+        after = page.evaluate("document.documentElement.dataset.theme")
+        assert after != before, "the light/dark switch did nothing"
+        page.goto(f"{server}/search.html?q=entropy", wait_until="load")
+        page.wait_for_selector("#search-results li", timeout=20_000)
+        assert page.locator("#search-results li").count() > 0
+        assert problems.errors == [], "\n".join(problems.errors)
+    finally:
+        context.close()
+
+
+def test_each_chapter_offers_its_notebook(server, build_log):
+    import urllib.request
+
+    for chapter in sorted((ROOT / "chapters").glob("*.ipynb")):
+        html = (HTML / "chapters" / f"{chapter.stem}.html").read_text()
+        href = f"_sources/chapters/{chapter.name}"
+        assert href in html, f"{chapter.name}: no download link"
+        with urllib.request.urlopen(f"{server}/{href}") as response:
+            assert response.status == 200
