@@ -1,0 +1,1 @@
+"""Benchmarks: lossbook against keras.losses, and the execution time of every notebook."""

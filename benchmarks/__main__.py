@@ -1,0 +1,146 @@
+"""Measure lossbook against keras.losses, and the time to execute each notebook.
+
+    python -m benchmarks [--quick] [--json PATH]
+
+Times are medians of repeated runs. Machines here are shared and noisy, so every number is
+reported next to a reference measured in the same run: Keras on the same arrays for the losses,
+and a bare `python -c "import tensorflow"` for the notebooks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+import timeit
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.cases import make_case
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZES = (10**3, 10**4, 10**5, 10**6, 10**7)
+QUICK_SIZES = (10**3, 10**5, 10**6)
+
+
+def median_seconds(fn, n: int) -> float:
+    """Median wall time of one call, with fewer repeats for the big arrays."""
+    fn()  # warm-up: imports, tracing, caches
+    repeats = 5 if n >= 10**6 else 15
+    return statistics.median(timeit.repeat(fn, number=1, repeat=repeats))
+
+
+def bench_losses(sizes) -> list[dict]:
+    from lossbook import losses
+    from lossbook.session import import_tensorflow
+
+    tf, keras = import_tensorflow()
+    rows = []
+    for name in losses.LOSSES:
+        for n in sizes:
+            y_true, y_pred = make_case(name, n)
+            # Keras gets tensors made once, outside the timed region.
+            kt, kp = tf.constant(y_true), tf.constant(y_pred)
+            if name == "sparse_categorical_crossentropy":
+                kt = tf.constant(y_true.astype(np.int64))
+            ours = losses.LOSSES[name]
+            theirs = getattr(keras.losses, name)
+            rows.append({
+                "loss": name,
+                "n": int(y_pred.size),
+                "lossbook_s": median_seconds(lambda: ours(y_true, y_pred), n),
+                "keras_s": median_seconds(lambda: theirs(kt, kp).numpy(), n),
+            })
+            print(f"  {name:34s} n={y_pred.size:>9,d}  ratio {rows[-1]['lossbook_s'] / rows[-1]['keras_s']:.2f}",
+                  file=sys.stderr, flush=True)
+    return rows
+
+
+def tf_import_seconds(repeats: int = 3) -> float:
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import tensorflow"], env=env, check=True,
+                       stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def notebook_seconds() -> list[dict]:
+    """Execute a copy of each notebook (the stored files are never touched) and time it."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    rows = []
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)  # executed in memory, never written back
+        start = time.perf_counter()
+        NotebookClient(nb, kernel_name="python3", timeout=900,
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        rows.append({"notebook": path.name, "seconds": time.perf_counter() - start})
+        print(f"  {path.name:34s} {rows[-1]['seconds']:.1f} s", file=sys.stderr, flush=True)
+    return rows
+
+
+def scaling_exponent(rows: list[dict], key: str, lo: int, hi: int) -> float:
+    t = {r["n"]: r[key] for r in rows}
+    return math.log(t[hi] / t[lo]) / math.log(hi / lo)
+
+
+def print_tables(result: dict) -> None:
+    by_loss: dict[str, list[dict]] = {}
+    for row in result["losses"]:
+        by_loss.setdefault(row["loss"], []).append(row)
+    sizes = sorted({r["n"] for r in result["losses"]})
+    print("\nlossbook / keras, median time ratio (below 1: lossbook is faster)")
+    print(f"{'loss':34s}" + "".join(f"{n:>10.0e}" for n in sizes) + "   exponent lossbook / keras")
+    for name, rows in by_loss.items():
+        ratios = {r["n"]: r["lossbook_s"] / r["keras_s"] for r in rows}
+        line = f"{name:34s}" + "".join(f"{ratios[n]:>10.2f}" for n in sizes)
+        ns = [r["n"] for r in rows]
+        lo, hi = min((n for n in ns if n >= 10**5), default=None), max(ns)
+        if lo is not None and hi > lo:
+            line += (f"   {scaling_exponent(rows, 'lossbook_s', lo, hi):.2f} / "
+                     f"{scaling_exponent(rows, 'keras_s', lo, hi):.2f}")
+        print(line)
+    if result["notebooks"]:
+        tf_s = result["tf_import_s"]
+        total = sum(r["seconds"] for r in result["notebooks"])
+        print(f"\nnotebooks (bare `import tensorflow`: {tf_s:.1f} s, median of 3)")
+        for r in result["notebooks"]:
+            print(f"{r['notebook']:34s}{r['seconds']:8.1f} s {r['seconds'] / tf_s:8.1f} x import")
+        budget = 3 * len(result["notebooks"]) * tf_s
+        print(f"{'all notebooks':34s}{total:8.1f} s   budget 3 x {len(result['notebooks'])} x import"
+              f" = {budget:.1f} s")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer sizes; under three minutes")
+    parser.add_argument("--json", type=Path, help="write the raw results to this file")
+    parser.add_argument("--no-notebooks", action="store_true", help="skip notebook timings")
+    args = parser.parse_args(argv)
+
+    print("timing losses...", file=sys.stderr)
+    result = {"losses": bench_losses(QUICK_SIZES if args.quick else SIZES), "notebooks": []}
+    result["tf_import_s"] = tf_import_seconds()
+    if not args.no_notebooks:
+        print("timing notebooks...", file=sys.stderr)
+        result["notebooks"] = notebook_seconds()
+    result["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+                         "numpy": np.__version__}
+    print_tables(result)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
