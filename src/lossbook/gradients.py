@@ -162,12 +162,24 @@ def binary_crossentropy(
     with validation.overflow_is_error(where):
         y_true = _smooth_binary(y_true, label_smoothing)
         if from_logits:
-            grad, _ = _sigmoid_pair(y_pred)
-            grad -= y_true
+            grad = _sigmoid_minus_target(y_true, *_sigmoid_pair(y_pred))
         else:
             grad = _bce_probability_slope(y_true, y_pred)
         grad *= 1.0 / y_pred.size
     return validation.check_finite_result(where, grad)
+
+
+def _sigmoid_minus_target(y_true: FloatArray, p: FloatArray, q: FloatArray) -> FloatArray:
+    r""":math:`\sigma(z) - t`, computed as :math:`(1 - t)\,p - t\,q` with :math:`p = \sigma(z)`,
+    :math:`q = \sigma(-z)`.
+
+    The identity holds because :math:`p + q = 1`. For :math:`t = 1` and large :math:`z`,
+    :math:`p` rounds to 1 and ``p - t`` would be 0, while :math:`-q` keeps the tiny true value.
+    """
+    out = np.subtract(1.0, y_true)
+    out *= p
+    out -= y_true * q
+    return out
 
 
 def _bce_probability_slope(y_true: FloatArray, y_pred: FloatArray) -> FloatArray:
@@ -244,7 +256,7 @@ def _focal_logit_gradient(
     gamma: float,
 ) -> FloatArray:
     r"""Element-wise :math:`u^\gamma [\gamma (1 - 2t)(pq/u) b + (p - t)]`, unweighted."""
-    grad = p - y_true
+    grad = _sigmoid_minus_target(y_true, p, q)
     if gamma:
         # pq/u <= max(p, q) <= 1, since u = tq + (1 - t)p >= min(p, q). Where u underflows to
         # 0 the division is skipped and the finite pq stays; the factor u**gamma (gamma > 0)

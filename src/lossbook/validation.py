@@ -167,7 +167,9 @@ def _check_range(
     where: str, name: str, array: NDArray[Any], low: float, high: float, what: str, hint: str = ""
 ) -> None:
     """Check ``low <= array <= high`` with one ``min`` and one ``max``; NaN fails too."""
-    lo, hi = array.min(), array.max()
+    # Compared as Python floats: a float32 minimum compared with the float64 bound would first
+    # cast the bound to float32 (and overflow for sys.float_info.max).
+    lo, hi = float(array.min()), float(array.max())
     if not (lo >= low and hi <= high):
         _check_finite(where, name, array)  # NaN and infinity get their own message
         raise ValueError(
@@ -286,21 +288,31 @@ def hinge_inputs(where: str, y_true: ArrayLike, y_pred: ArrayLike) -> tuple[Floa
     label (a 0.5, or a 0 mixed with -1) is an error instead of being used as it is.
     """
     true, pred = _pair(where, y_true, y_pred)
-    _check_finite(where, "y_true", true)
     _check_finite(where, "y_pred", pred)
     dtype = _compute_dtype(pred)
-    if true.dtype.kind == "b" or ((true == 0) | (true == 1)).all():
-        signs = true.astype(dtype)  # a fresh copy, safe to change in place
-        signs *= 2.0
+    pred = _cast(where, "y_pred", pred, dtype)
+    # min and max first (cheap, and NaN fails both tests below); integer labels in [0, 1] or
+    # [-1, 1] need no further look, float labels one comparison pass.
+    lo, hi = float(true.min()), float(true.max())
+    whole = true.dtype.kind in "biu"
+    if lo >= 0 and hi <= 1 and (whole or ((true == 0) | (true == 1)).all()):
+        signs = np.multiply(true, 2.0, dtype=dtype)  # {0, 1} -> {-1, 1}, in a new array
         signs -= 1.0
-        return signs, _cast(where, "y_pred", pred, dtype)
-    not_sign = np.abs(true) != 1
-    if not_sign.any():
-        raise ValueError(
-            f"{where}: y_true must hold labels in {{-1, 1}}, or all in {{0, 1}} (mapped to -1 "
-            f"and 1), got {true[not_sign].flat[0]}"
-        )
-    return _cast(where, "y_true", true, dtype), _cast(where, "y_pred", pred, dtype)
+        return signs, pred
+    if lo >= -1 and hi <= 1:
+        if whole:  # integers in [-1, 1] are signs unless one of them is 0
+            signs_only = np.count_nonzero(true) == true.size
+        else:
+            signs_only = bool((np.abs(true) == 1).all())
+        if signs_only:
+            return _cast(where, "y_true", true, dtype), pred
+    _check_finite(where, "y_true", true)
+    strange = true[(true != 0) & (np.abs(true) != 1)]
+    found = f"the value {strange.flat[0]}" if strange.size else "a mix of 0 and -1"
+    raise ValueError(
+        f"{where}: y_true must hold labels in {{-1, 1}}, or all in {{0, 1}} (mapped to -1 and "
+        f"1), got {found}"
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,254 @@
+"""Shared pieces of lossbook's own tests: reference formulas, Keras wrappers, test data.
+
+The reference formulas here are written independently of ``lossbook`` (plain float64 NumPy,
+different identities where possible: ``np.logaddexp`` instead of ``log1p(exp(-|x|))``), so that
+a test comparing the two can fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+EPS = 1e-7
+
+#: The 13 losses, in the order of the design notes.
+NAMES = [
+    "mean_squared_error",
+    "mean_absolute_error",
+    "huber",
+    "log_cosh",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+    "kl_divergence",
+    "hinge",
+    "squared_hinge",
+    "binary_focal_crossentropy",
+    "poisson",
+    "cosine_similarity",
+]
+
+#: Option sets worth testing for each loss (the empty set means the defaults).
+OPTIONS: dict[str, list[dict[str, Any]]] = {
+    "huber": [{}, {"delta": 0.3}, {"delta": 2.5}],
+    "binary_crossentropy": [
+        {},
+        {"from_logits": True},
+        {"label_smoothing": 0.2},
+        {"from_logits": True, "label_smoothing": 0.1},
+    ],
+    "categorical_crossentropy": [
+        {},
+        {"from_logits": True},
+        {"label_smoothing": 0.2},
+        {"from_logits": True, "label_smoothing": 0.1},
+    ],
+    "sparse_categorical_crossentropy": [{}, {"from_logits": True}],
+    "binary_focal_crossentropy": [
+        {},
+        {"from_logits": True},
+        {"gamma": 0.0},
+        {"gamma": 0.5, "apply_class_balancing": True, "alpha": 0.3},
+        {"gamma": 3.5, "from_logits": True, "apply_class_balancing": True},
+        {"gamma": 1.0, "from_logits": True},
+    ],
+}
+
+#: Every (name, options) pair, with a readable id for pytest.
+CASES = [(name, opts) for name in NAMES for opts in OPTIONS.get(name, [{}])]
+CASE_IDS = [name + "".join(f"-{k}={v}" for k, v in opts.items()) for name, opts in CASES]
+
+
+@contextlib.contextmanager
+def strict() -> Iterator[None]:
+    """Every warning is an error inside the block (NumPy's RuntimeWarnings included)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+# --------------------------------------------------------------------------------------------
+# Test data, away from kinks and clip boundaries
+# --------------------------------------------------------------------------------------------
+
+
+def make_inputs(
+    name: str, opts: dict[str, Any], shape: tuple[int, ...], rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Random float64 inputs for ``name`` where the loss is smooth (for gradient checks)."""
+    from_logits = opts.get("from_logits", False)
+    k = shape[-1]
+    if name in ("mean_squared_error", "log_cosh", "cosine_similarity"):
+        return rng.normal(size=shape), rng.normal(size=shape) * 2
+    if name == "mean_absolute_error":  # |error| >= 0.05, away from the kink at 0
+        y_true = rng.normal(size=shape)
+        return y_true, y_true + rng.choice([-1, 1], shape) * rng.uniform(0.05, 2, shape)
+    if name == "huber":  # |error| away from delta
+        delta = opts.get("delta", 1.0)
+        size = np.where(rng.random(shape) < 0.5, rng.uniform(0.0, 0.9, shape), rng.uniform(1.1, 3, shape))
+        y_true = rng.normal(size=shape)
+        return y_true, y_true + rng.choice([-1, 1], shape) * size * delta
+    if name in ("hinge", "squared_hinge"):  # margins y * y_pred away from 1
+        signs = rng.choice([-1.0, 1.0], shape)
+        margin = np.where(rng.random(shape) < 0.5, rng.uniform(-2, 0.9, shape), rng.uniform(1.1, 3, shape))
+        return signs, signs * margin
+    if name in ("binary_crossentropy", "binary_focal_crossentropy"):
+        y_true = rng.integers(0, 2, shape).astype(float)
+        y_true[rng.random(shape) < 0.3] = rng.random()  # some soft labels
+        y_pred = rng.normal(size=shape) * 3 if from_logits else rng.uniform(0.02, 0.98, shape)
+        return y_true, y_pred
+    if name == "categorical_crossentropy":
+        y_true = np.eye(k)[rng.integers(0, k, shape[:-1])]
+        if rng.random() < 0.5:
+            y_true = rng.dirichlet(np.ones(k), shape[:-1])  # soft targets that sum to 1
+        y_pred = rng.normal(size=shape) * 3 if from_logits else rng.uniform(0.05, 1, shape)
+        return y_true, y_pred  # probabilities not normalised: Keras renormalises them
+    if name == "sparse_categorical_crossentropy":
+        y_pred = rng.normal(size=shape) * 3 if from_logits else rng.uniform(0.02, 0.98, shape)
+        return rng.integers(0, k, shape[:-1]), y_pred
+    if name == "kl_divergence":
+        y_true = rng.dirichlet(np.ones(k), shape[:-1])
+        y_true[rng.random(y_true.shape) < 0.2] = 0.0  # zeros are clipped to epsilon by Keras
+        return y_true, rng.dirichlet(np.ones(k), shape[:-1]) * 0.9 + 0.1 / k
+    if name == "poisson":
+        return rng.poisson(3.0, shape).astype(float), rng.uniform(0.1, 6, shape)
+    raise KeyError(name)
+
+
+# --------------------------------------------------------------------------------------------
+# Reference formulas in float64
+# --------------------------------------------------------------------------------------------
+
+
+def _softplus(x: np.ndarray) -> np.ndarray:
+    return np.logaddexp(0.0, x)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return np.exp(-np.logaddexp(0.0, -x))  # exp(log sigmoid(x)), exact for any finite x
+
+
+def hinge_signs(y_true: np.ndarray) -> np.ndarray:
+    y_true = np.asarray(y_true, dtype=np.float64)
+    return 2 * y_true - 1 if np.isin(y_true, [0, 1]).all() else y_true
+
+
+def reference(name: str, y_true: Any, y_pred: Any, **opts: Any) -> np.ndarray:
+    """The loss computed from its textbook formula in float64 (Keras's clipping included)."""
+    t = np.asarray(y_true, dtype=np.float64)
+    p = np.asarray(y_pred, dtype=np.float64)
+    from_logits = opts.get("from_logits", False)
+    smoothing = opts.get("label_smoothing", 0.0)
+    if name == "mean_squared_error":
+        return np.mean((p - t) ** 2, axis=-1)
+    if name == "mean_absolute_error":
+        return np.mean(np.abs(p - t), axis=-1)
+    if name == "huber":
+        d = opts.get("delta", 1.0)
+        e = np.abs(p - t)
+        return np.mean(np.where(e <= d, 0.5 * e**2, d * e - 0.5 * d**2), axis=-1)
+    if name == "log_cosh":
+        e = p - t
+        return np.mean(np.logaddexp(e, -e) - math.log(2), axis=-1)  # log((e^x + e^-x) / 2)
+    if name == "binary_crossentropy":
+        t = t * (1 - smoothing) + 0.5 * smoothing
+        if from_logits:
+            return np.mean(t * _softplus(-p) + (1 - t) * _softplus(p), axis=-1)
+        c = np.clip(p, EPS, 1 - EPS)
+        return -np.mean(t * np.log(c) + (1 - t) * np.log(1 - c), axis=-1)
+    if name == "binary_focal_crossentropy":
+        gamma, alpha = opts.get("gamma", 2.0), opts.get("alpha", 0.25)
+        if from_logits:
+            bce = t * _softplus(-p) + (1 - t) * _softplus(p)
+            one_minus_pt = t * _sigmoid(-p) + (1 - t) * _sigmoid(p)
+        else:
+            c = np.clip(p, EPS, 1 - EPS)
+            bce = -(t * np.log(c) + (1 - t) * np.log(1 - c))
+            one_minus_pt = t * (1 - p) + (1 - t) * p
+        loss = one_minus_pt**gamma * bce
+        if opts.get("apply_class_balancing", False):
+            loss = loss * (alpha * t + (1 - alpha) * (1 - t))
+        return np.mean(loss, axis=-1)
+    if name == "categorical_crossentropy":
+        t = t * (1 - smoothing) + smoothing / t.shape[-1]
+        if from_logits:
+            log_probs = p - np.logaddexp.reduce(p, axis=-1, keepdims=True)
+        else:
+            log_probs = np.log(np.clip(p / p.sum(axis=-1, keepdims=True), EPS, 1 - EPS))
+        return -np.sum(t * log_probs, axis=-1)
+    if name == "sparse_categorical_crossentropy":
+        labels = t.astype(np.int64)
+        if labels.ndim == p.ndim:
+            labels = labels[..., 0]
+        if from_logits:
+            log_probs = p - np.logaddexp.reduce(p, axis=-1, keepdims=True)
+        else:
+            q = np.clip(p, EPS, 1 - EPS)
+            log_probs = np.log(q / q.sum(axis=-1, keepdims=True))
+        return -np.take_along_axis(log_probs, labels[..., None], axis=-1)[..., 0]
+    if name == "kl_divergence":
+        tc, pc = np.clip(t, EPS, 1), np.clip(p, EPS, 1)
+        return np.sum(tc * np.log(tc / pc), axis=-1)
+    if name in ("hinge", "squared_hinge"):
+        hinge = np.maximum(1 - hinge_signs(t) * p, 0)
+        return np.mean(hinge if name == "hinge" else hinge**2, axis=-1)
+    if name == "poisson":
+        return np.mean(p - t * np.log(p + EPS), axis=-1)
+    if name == "cosine_similarity":
+        nt = np.maximum(np.linalg.norm(t, axis=-1, keepdims=True), EPS)
+        np_ = np.maximum(np.linalg.norm(p, axis=-1, keepdims=True), EPS)
+        return -np.sum((t / nt) * (p / np_), axis=-1)
+    raise KeyError(name)
+
+
+def finite_difference_gradient(name: str, y_true: np.ndarray, y_pred: np.ndarray, **opts: Any) -> np.ndarray:
+    """Central differences of the batch-mean reference loss, one element at a time, in float64."""
+    from lossbook import losses
+
+    loss = losses.LOSSES[name]
+    grad = np.zeros_like(y_pred, dtype=np.float64)
+    for index in np.ndindex(y_pred.shape):
+        step = 1e-6 * max(1.0, abs(y_pred[index]))
+        up, down = y_pred.copy(), y_pred.copy()
+        up[index] += step
+        down[index] -= step
+        grad[index] = (np.mean(loss(y_true, up, **opts)) - np.mean(loss(y_true, down, **opts))) / (2 * step)
+    return grad
+
+
+# --------------------------------------------------------------------------------------------
+# Keras and TensorFlow
+# --------------------------------------------------------------------------------------------
+
+
+def keras_module() -> Any:
+    """``keras`` with the TensorFlow backend and TensorFlow's C++ logging silenced."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    import keras
+
+    assert keras.backend.backend() == "tensorflow"
+    return keras
+
+
+def keras_loss(name: str, y_true: Any, y_pred: Any, **opts: Any) -> np.ndarray:
+    """``keras.losses.<name>(y_true, y_pred, **opts)`` as a NumPy array."""
+    return np.asarray(getattr(keras_module().losses, name)(y_true, y_pred, **opts))
+
+
+def tape_gradient(name: str, y_true: Any, y_pred: np.ndarray, **opts: Any) -> np.ndarray:
+    """``tf.GradientTape`` gradient of ``mean(keras.losses.<name>)`` with respect to ``y_pred``."""
+    keras_module()
+    import tensorflow as tf
+
+    variable = tf.Variable(y_pred)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(getattr(keras_module().losses, name)(y_true, variable, **opts))
+    return tape.gradient(loss, variable).numpy()
