@@ -52,7 +52,7 @@ def _env() -> dict[str, str]:
 def main(argv: list[str]) -> int:
     commands = {
         # Render the stored outputs into _build/html; nothing is executed.
-        "book": [PYTHON, "-m", "jupyter_book", "build", ".", "-W", "-n", "--keep-going"],
+        "book": [VENV / "bin" / "jupyter-book", "build", ".", "-W", "-n", "--keep-going"],
         # Library tests, nbval on every notebook, the book build and the browser check.
         "test": [PYTHON, "-m", "pytest", "-n", "2", "--dist", "loadscope"],
         # Re-execute notebooks in place (all of them, or the paths given) and store the outputs.
