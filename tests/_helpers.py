@@ -140,12 +140,22 @@ def hinge_signs(y_true: np.ndarray) -> np.ndarray:
     return 2 * y_true - 1 if np.isin(y_true, [0, 1]).all() else y_true
 
 
-def reference(name: str, y_true: Any, y_pred: Any, **opts: Any) -> np.ndarray:
-    """The loss computed from its textbook formula in float64 (Keras's clipping included)."""
+def clip_bounds(dtype: Any = np.float64) -> tuple[float, float]:
+    """Keras's clip range [eps, 1 - eps], rounded to ``dtype`` as TensorFlow rounds it."""
+    return float(np.asarray(EPS, dtype)), float(np.asarray(1 - EPS, dtype))
+
+
+def reference(name: str, y_true: Any, y_pred: Any, *, dtype: Any = np.float64, **opts: Any) -> np.ndarray:
+    """The loss computed from its textbook formula in float64 (Keras's clipping included).
+
+    ``dtype`` is the dtype of the computation being checked: Keras's clip bounds 1e-7 and
+    1 - 1e-7 are rounded to it (1 - 1e-7 is 0.99999988 in float32).
+    """
     t = np.asarray(y_true, dtype=np.float64)
     p = np.asarray(y_pred, dtype=np.float64)
     from_logits = opts.get("from_logits", False)
     smoothing = opts.get("label_smoothing", 0.0)
+    low, high = clip_bounds(dtype)
     if name == "mean_squared_error":
         return np.mean((p - t) ** 2, axis=-1)
     if name == "mean_absolute_error":
@@ -161,7 +171,7 @@ def reference(name: str, y_true: Any, y_pred: Any, **opts: Any) -> np.ndarray:
         t = t * (1 - smoothing) + 0.5 * smoothing
         if from_logits:
             return np.mean(t * _softplus(-p) + (1 - t) * _softplus(p), axis=-1)
-        c = np.clip(p, EPS, 1 - EPS)
+        c = np.clip(p, low, high)
         return -np.mean(t * np.log(c) + (1 - t) * np.log(1 - c), axis=-1)
     if name == "binary_focal_crossentropy":
         gamma, alpha = opts.get("gamma", 2.0), opts.get("alpha", 0.25)
@@ -169,7 +179,7 @@ def reference(name: str, y_true: Any, y_pred: Any, **opts: Any) -> np.ndarray:
             bce = t * _softplus(-p) + (1 - t) * _softplus(p)
             one_minus_pt = t * _sigmoid(-p) + (1 - t) * _sigmoid(p)
         else:
-            c = np.clip(p, EPS, 1 - EPS)
+            c = np.clip(p, low, high)
             bce = -(t * np.log(c) + (1 - t) * np.log(1 - c))
             one_minus_pt = t * (1 - p) + (1 - t) * p
         loss = one_minus_pt**gamma * bce
@@ -181,7 +191,7 @@ def reference(name: str, y_true: Any, y_pred: Any, **opts: Any) -> np.ndarray:
         if from_logits:
             log_probs = p - np.logaddexp.reduce(p, axis=-1, keepdims=True)
         else:
-            log_probs = np.log(np.clip(p / p.sum(axis=-1, keepdims=True), EPS, 1 - EPS))
+            log_probs = np.log(np.clip(p / p.sum(axis=-1, keepdims=True), low, high))
         return -np.sum(t * log_probs, axis=-1)
     if name == "sparse_categorical_crossentropy":
         labels = t.astype(np.int64)
@@ -190,21 +200,116 @@ def reference(name: str, y_true: Any, y_pred: Any, **opts: Any) -> np.ndarray:
         if from_logits:
             log_probs = p - np.logaddexp.reduce(p, axis=-1, keepdims=True)
         else:
-            q = np.clip(p, EPS, 1 - EPS)
+            q = np.clip(p, low, high)
             log_probs = np.log(q / q.sum(axis=-1, keepdims=True))
         return -np.take_along_axis(log_probs, labels[..., None], axis=-1)[..., 0]
     if name == "kl_divergence":
-        tc, pc = np.clip(t, EPS, 1), np.clip(p, EPS, 1)
+        tc, pc = np.clip(t, low, 1), np.clip(p, low, 1)
         return np.sum(tc * np.log(tc / pc), axis=-1)
     if name in ("hinge", "squared_hinge"):
         hinge = np.maximum(1 - hinge_signs(t) * p, 0)
         return np.mean(hinge if name == "hinge" else hinge**2, axis=-1)
     if name == "poisson":
-        return np.mean(p - t * np.log(p + EPS), axis=-1)
+        return np.mean(p - t * np.log(p + low), axis=-1)
     if name == "cosine_similarity":
-        nt = np.maximum(np.linalg.norm(t, axis=-1, keepdims=True), EPS)
-        np_ = np.maximum(np.linalg.norm(p, axis=-1, keepdims=True), EPS)
+        nt = np.maximum(np.linalg.norm(t, axis=-1, keepdims=True), low)
+        np_ = np.maximum(np.linalg.norm(p, axis=-1, keepdims=True), low)
         return -np.sum((t / nt) * (p / np_), axis=-1)
+    raise KeyError(name)
+
+
+def reference_gradient(name: str, y_true: Any, y_pred: Any, *, dtype: Any = np.float64, **opts: Any) -> np.ndarray:
+    """Gradient of the batch-mean loss from its textbook formula, in float64.
+
+    Straightforward chain rule with few stability tricks, for moderate inputs. Clipped elements
+    get 0, as with TensorFlow's clip.
+    """
+    t = np.asarray(y_true, dtype=np.float64)
+    p = np.asarray(y_pred, dtype=np.float64)
+    from_logits = opts.get("from_logits", False)
+    smoothing = opts.get("label_smoothing", 0.0)
+    low, high = clip_bounds(dtype)
+    inside = (p >= low) & (p <= high)
+    samples = p.size // p.shape[-1]
+    per_element = 1.0 / p.size
+    if name == "mean_squared_error":
+        return 2 * (p - t) * per_element
+    if name == "mean_absolute_error":
+        return np.sign(p - t) * per_element
+    if name == "huber":
+        return np.clip(p - t, -opts.get("delta", 1.0), opts.get("delta", 1.0)) * per_element
+    if name == "log_cosh":
+        return np.tanh(p - t) * per_element
+    if name == "binary_crossentropy":
+        t = t * (1 - smoothing) + 0.5 * smoothing
+        if from_logits:
+            return (_sigmoid(p) - t) * per_element
+        c = np.clip(p, low, high)
+        return np.where(inside, -t / c + (1 - t) / (1 - c), 0.0) * per_element
+    if name == "binary_focal_crossentropy":
+        gamma, alpha = opts.get("gamma", 2.0), opts.get("alpha", 0.25)
+        weight = alpha * t + (1 - alpha) * (1 - t) if opts.get("apply_class_balancing", False) else 1.0
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if from_logits:
+                s = _sigmoid(p)
+                u = t * (1 - s) + (1 - t) * s
+                bce = t * _softplus(-p) + (1 - t) * _softplus(p)
+                # u^(gamma - 1) s (1 - s) = u^gamma (s (1 - s) / u), and s (1 - s) / u <= 1
+                ratio = np.where(u > 0, s * (1 - s) / u, 0.0)
+                focal = 0.0 if gamma == 0 else gamma * u**gamma * ratio * (1 - 2 * t) * bce
+                slope = focal + u**gamma * (s - t)
+            else:
+                c = np.clip(p, low, high)
+                u = t * (1 - p) + (1 - t) * p
+                bce = -(t * np.log(c) + (1 - t) * np.log(1 - c))
+                if gamma == 0:
+                    focal = 0.0
+                elif gamma == 1:
+                    focal = (1 - 2 * t) * bce
+                else:
+                    # gamma u^(gamma - 1) b through logarithms: u^(gamma - 1) alone can overflow
+                    # (tiny u, gamma < 1) where the product with b (about 1e-7 there) does not
+                    focal = (1 - 2 * t) * np.exp(math.log(gamma) + (gamma - 1) * np.log(u) + np.log(bce))
+                slope = focal + u**gamma * np.where(inside, -t / c + (1 - t) / (1 - c), 0.0)
+        # an element of class weight 0 has a loss of 0 for every y_pred, so its slope is 0 even
+        # where the unweighted slope is infinite
+        return np.where(np.equal(weight, 0), 0.0, weight * slope) * per_element
+    if name == "categorical_crossentropy":
+        t = t * (1 - smoothing) + smoothing / t.shape[-1]
+        if from_logits:
+            softmax = np.exp(p - np.logaddexp.reduce(p, axis=-1, keepdims=True))
+            return (t.sum(axis=-1, keepdims=True) * softmax - t) / samples
+        total = p.sum(axis=-1, keepdims=True)
+        o = p / total
+        c = np.clip(o, low, high)
+        g = np.where((o >= low) & (o <= high), -t / c, 0.0)  # d loss / d o
+        return (g - np.sum(g * o, axis=-1, keepdims=True)) / total / samples
+    if name == "sparse_categorical_crossentropy":
+        labels = t.astype(np.int64)
+        if labels.ndim == p.ndim:
+            labels = labels[..., 0]
+        onehot = np.eye(p.shape[-1])[labels]
+        if from_logits:
+            return (np.exp(p - np.logaddexp.reduce(p, axis=-1, keepdims=True)) - onehot) / samples
+        q = np.clip(p, low, high)
+        return np.where(inside, 1 / q.sum(axis=-1, keepdims=True) - onehot / q, 0.0) / samples
+    if name == "kl_divergence":
+        return np.where(p >= low, -np.clip(t, low, 1) / np.clip(p, low, 1), 0.0) / samples
+    if name == "hinge":
+        signs = hinge_signs(t)
+        return np.where(1 - signs * p >= 0, -signs, 0.0) * per_element
+    if name == "squared_hinge":
+        signs = hinge_signs(t)
+        return -2 * signs * np.maximum(1 - signs * p, 0) * per_element
+    if name == "poisson":
+        return (1 - t / (p + low)) * per_element
+    if name == "cosine_similarity":
+        nt = np.linalg.norm(t, axis=-1, keepdims=True)
+        np_ = np.linalg.norm(p, axis=-1, keepdims=True)
+        a = t / np.maximum(nt, low)
+        b = p / np.maximum(np_, low)
+        cos = np.sum(a * b, axis=-1, keepdims=True)
+        return np.where(np_ >= low, -(a - cos * b) / np.maximum(np_, low), -a / low) / samples
     raise KeyError(name)
 
 

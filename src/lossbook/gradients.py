@@ -28,6 +28,7 @@ gradient for any targets (checked against finite differences).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -282,27 +283,39 @@ def _focal_probability_gradient(
     weight: FloatArray | None,
 ) -> FloatArray:
     r"""Element-wise :math:`\gamma u^{\gamma-1}(1 - 2t) b + u^\gamma\,\partial b/\partial p`, unweighted."""
+    u_gamma = np.power(u, gamma)
     grad = _bce_probability_slope(y_true, y_pred)
-    grad *= np.power(u, gamma)
-    if gamma:
-        if gamma < 1:
-            singular = u == 0
-            if weight is not None:
-                singular &= weight != 0
-            if singular.any():
-                raise ValueError(
-                    f"{where}: the gradient is infinite where y_pred equals a hard label "
-                    f"exactly (1 - p_t = 0) when 0 < gamma < 1, got gamma={gamma}; use gamma = 0 "
-                    f"or gamma >= 1, or keep y_pred inside (0, 1)"
-                )
-        # u**(gamma - 1) is computed only where u > 0. At u = 0 it is 1 for gamma = 1 and 0 for
-        # gamma > 1; for gamma < 1 the error above leaves only elements of weight 0.
-        power = np.full_like(u, 1.0 if gamma == 1 else 0.0)
-        np.power(u, gamma - 1.0, out=power, where=u > 0)
-        power *= focal_slope
-        power *= bce
-        power *= gamma
-        grad += power
+    grad *= u_gamma
+    if not gamma:
+        return grad
+    if gamma < 1:
+        singular = u == 0
+        if weight is not None:
+            singular &= weight != 0
+        if singular.any():
+            raise ValueError(
+                f"{where}: the gradient is infinite where y_pred equals a hard label "
+                f"exactly (1 - p_t = 0) when 0 < gamma < 1, got gamma={gamma}; use gamma = 0 "
+                f"or gamma >= 1, or keep y_pred inside (0, 1)"
+            )
+    if gamma == 1:  # u**(gamma - 1) = 1 everywhere, u = 0 included
+        term = np.multiply(focal_slope, bce)
+    else:
+        # gamma u**(gamma - 1) b = exp(log(gamma) + (gamma - 1) log(u) + log(b)), with b > 0 (it
+        # is clipped): for a tiny u and gamma < 1, u**(gamma - 1) alone can overflow, and
+        # gamma * b underflow for a tiny gamma, where the whole product fits. Where u = 0 the
+        # logarithm is skipped and 0 is left, the limit for gamma > 1 (for gamma < 1 only
+        # elements of weight 0 remain there, see above).
+        positive = u > 0
+        exponent = np.zeros_like(u)
+        np.log(u, out=exponent, where=positive)
+        exponent *= gamma - 1.0
+        exponent += np.log(bce)
+        exponent += math.log(gamma)
+        term = np.zeros_like(u)
+        np.exp(exponent, out=term, where=positive)
+        term *= focal_slope
+    grad += term
     return grad
 
 

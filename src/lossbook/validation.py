@@ -90,10 +90,12 @@ def real_option(
         raise TypeError(f"{where}: {name} must be a real number, got {value!r} ({type(value).__name__})")
     number = float(value)
     above_low = number > low if low_open else number >= low
-    if not (above_low and number <= high):  # NaN fails both comparisons
+    if not (math.isfinite(number) and above_low and number <= high):
         left = "(" if low_open else "["
         right = ")" if math.isinf(high) else "]"
-        raise ValueError(f"{where}: {name} must be in {left}{low:g}, {high:g}{right}, got {name}={value!r}")
+        raise ValueError(
+            f"{where}: {name} must be a finite number in {left}{low:g}, {high:g}{right}, got {name}={value!r}"
+        )
     return number
 
 
@@ -214,7 +216,7 @@ def check_row_sums(where: str, row_sums: FloatArray) -> None:
     with the sums that they compute anyway.
     """
     if not (row_sums > 0).all():
-        index = np.unravel_index(np.argmin(row_sums), np.shape(row_sums))
+        index = tuple(int(i) for i in np.unravel_index(np.argmin(row_sums), np.shape(row_sums)))
         row = f"row {index}" if index else "the only row"
         raise ValueError(
             f"{where}: every row of y_pred must have a positive sum (each row is divided by its "
@@ -326,15 +328,16 @@ def overflow_is_error(where: str) -> Iterator[None]:
 
     Inputs are finite when the computation starts, and the formulas never overflow on their own
     (every exponential is of a non-positive number), so an overflow means that the true result
-    or an intermediate product does not fit in the dtype, e.g. squaring 1e20 in float32.
+    or an intermediate product does not fit in the dtype: squaring 1e20 in float32, or a
+    gradient with respect to probabilities of 1e-310 that are divided by their sum.
     """
     try:
         with np.errstate(over="raise"):
             yield
     except FloatingPointError as err:
         raise ValueError(
-            f"{where}: the computation overflowed ({err}); the inputs are too large in "
-            f"magnitude for their dtype, so rescale them or use float64"
+            f"{where}: the computation overflowed ({err}): the result, or a value on the way to "
+            f"it, does not fit in the dtype; rescale the inputs or use float64"
         ) from None
 
 
@@ -347,7 +350,7 @@ def check_finite_result(where: str, result: FloatArray) -> FloatArray:
     result = np.asarray(result)
     if not np.isfinite(result).all():
         raise ValueError(
-            f"{where}: the result overflowed {result.dtype}; the inputs are too large in "
-            f"magnitude for their dtype, so rescale them or use float64"
+            f"{where}: the result overflowed {result.dtype}: it does not fit in the dtype; "
+            f"rescale the inputs or use float64"
         )
     return result
