@@ -39,8 +39,10 @@ from lossbook.losses import (
     _bce_from_logits,
     _bce_from_probabilities,
     _class_weight,
+    _dot_last,
     _focal_terms,
     _last_axis,
+    _max_last,
     _sigmoid_pair,
     _smooth_binary,
     _smooth_categorical,
@@ -80,7 +82,7 @@ def _inside_clip(x: FloatArray, low: float, high: float) -> FloatArray:
 
 def _softmax(logits: FloatArray) -> FloatArray:
     """Softmax over the last axis; shifting by the row maximum keeps every exponent <= 0."""
-    out = logits - logits.max(axis=-1, keepdims=True)
+    out = logits - _last_axis(_max_last(logits))
     np.exp(out, out=out)
     out /= _last_axis(_sum_last(out))
     return out
@@ -470,11 +472,11 @@ def cosine_similarity(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
     where = "gradients.cosine_similarity"
     y_true, y_pred = validation.regression_inputs(where, y_true, y_pred)
     with validation.overflow_is_error(where):
-        true_norm = np.sqrt(validation.check_finite_result(where, np.einsum("...k,...k->...", y_true, y_true)))
-        pred_norm = np.sqrt(validation.check_finite_result(where, np.einsum("...k,...k->...", y_pred, y_pred)))
+        true_norm = np.sqrt(validation.check_finite_result(where, _dot_last(y_true, y_true)))
+        pred_norm = np.sqrt(validation.check_finite_result(where, _dot_last(y_pred, y_pred)))
         inv_true = 1.0 / np.maximum(true_norm, EPSILON)
         inv_pred = 1.0 / np.maximum(pred_norm, EPSILON)
-        cosine = np.einsum("...k,...k->...", y_true, y_pred) * inv_true * inv_pred
+        cosine = _dot_last(y_true, y_pred) * inv_true * inv_pred
         # d/dp of 1/||p|| is -p/||p||^3, and 0 where the norm is clamped to epsilon
         pred_coef = np.where(pred_norm >= EPSILON, cosine * inv_pred * inv_pred, 0.0)
         grad = y_pred * _last_axis(pred_coef)

@@ -54,16 +54,53 @@ _LOG_2 = math.log(2.0)  # a Python float, so that it does not promote float32 ar
 # --------------------------------------------------------------------------------------------
 
 
-def _sum_last(x: FloatArray) -> FloatArray:
-    """Sum over the last axis.
+def _by_columns(combine: np.ufunc, x: FloatArray) -> FloatArray:
+    """Reduce the last axis of ``x`` with ``combine`` (``np.add``, ``np.maximum``), column by column.
 
-    ``np.sum`` handles short rows one at a time and is several times slower than ``np.einsum``
-    for rows shorter than a few hundred elements; for long rows ``np.sum`` is as fast and its
-    pairwise summation is more accurate.
+    NumPy's own reductions over the last axis handle one row at a time, which is slow when the
+    rows are short: for 10**7 numbers in rows of 2, ``x.max(axis=-1)`` takes about ten times as
+    long as one pass over the data. Combining whole columns instead, over blocks of rows small
+    enough to stay in the cache, costs little more than one pass.
     """
-    if x.shape[-1] < 256:
-        return np.einsum("...k->...", x)
-    return np.sum(x, axis=-1)
+    classes = x.shape[-1]
+    rows = x.reshape(-1, classes)
+    out = np.empty(rows.shape[0], dtype=x.dtype)
+    for start in range(0, rows.shape[0], 4096):
+        block, result = rows[start : start + 4096], out[start : start + 4096]
+        np.copyto(result, block[:, 0])
+        for column in range(1, classes):
+            combine(result, block[:, column], out=result)
+    return out.reshape(x.shape[:-1])
+
+
+def _sum_last(x: FloatArray) -> FloatArray:
+    """Sum over the last axis, by the fastest of three routes for the length of the rows.
+
+    Rows shorter than 8 go column by column (:func:`_by_columns`), rows shorter than 256
+    through ``np.einsum`` (several times faster than ``np.sum`` there), and longer rows through
+    ``np.sum``, which is as fast and whose pairwise summation is more accurate.
+    """
+    classes = x.shape[-1]
+    if classes < 8:
+        return _by_columns(np.add, x)
+    if classes < 256:
+        return np.asarray(np.einsum("...k->...", x))  # an array, also when 0-d
+    return np.asarray(np.sum(x, axis=-1))
+
+
+def _max_last(x: FloatArray) -> FloatArray:
+    """Maximum over the last axis; column by column (:func:`_by_columns`) for rows shorter than 64."""
+    if x.shape[-1] < 64:
+        return _by_columns(np.maximum, x)
+    return x.max(axis=-1)
+
+
+def _dot_last(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Sum over the last axis of ``a * b``; ``np.einsum`` fuses the product into the sum, except
+    for rows shorter than 8, where it is slow (see :func:`_sum_last`)."""
+    if a.shape[-1] < 8:
+        return _sum_last(a * b)
+    return np.asarray(np.einsum("...k,...k->...", a, b))
 
 
 def _mean_last(x: FloatArray) -> FloatArray:
@@ -137,7 +174,7 @@ def _log_softmax(logits: FloatArray) -> FloatArray:
     :math:`m = \max_j z_j`: every exponent is at most 0 (no overflow) and the largest term is
     :math:`e^0 = 1` (the sum never underflows to 0).
     """
-    shifted = logits - logits.max(axis=-1, keepdims=True)
+    shifted = logits - _last_axis(_max_last(logits))
     log_sum = np.log(_sum_last(np.exp(shifted)))
     shifted -= _last_axis(log_sum)
     return shifted
@@ -567,7 +604,7 @@ def sparse_categorical_crossentropy(
         if from_logits:
             # log(sum_j exp(z_j)) = m + log(sum_j exp(z_j - m)) with m = max_j z_j: no exponent
             # is positive, and the loss m + log(...) - z_c is formed as (m - z_c) + log(...).
-            top = y_pred.max(axis=-1, keepdims=True)
+            top = _last_axis(_max_last(y_pred))
             shifted = np.subtract(y_pred, top)
             picked = np.take_along_axis(shifted, index, axis=-1)[..., 0]
             np.exp(shifted, out=shifted)
@@ -665,11 +702,16 @@ def cosine_similarity(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
     where = "losses.cosine_similarity"
     y_true, y_pred = validation.regression_inputs(where, y_true, y_pred)
     with validation.overflow_is_error(where):
-        # The sums of products are fused by einsum, so no temporary array is made.
-        true_norm = np.sqrt(validation.check_finite_result(where, np.einsum("...k,...k->...", y_true, y_true)))
-        pred_norm = np.sqrt(validation.check_finite_result(where, np.einsum("...k,...k->...", y_pred, y_pred)))
-        dot = np.einsum("...k,...k->...", y_true, y_pred)
-        loss = -dot / (np.maximum(true_norm, EPSILON) * np.maximum(pred_norm, EPSILON))
+        # one value per sample from here on, changed in place
+        norms = validation.check_finite_result(where, _dot_last(y_true, y_true))
+        pred_norm = validation.check_finite_result(where, _dot_last(y_pred, y_pred))
+        for norm in (norms, pred_norm):
+            np.sqrt(norm, out=norm)
+            np.maximum(norm, EPSILON, out=norm)
+        norms *= pred_norm
+        loss = _dot_last(y_true, y_pred)
+        loss /= norms
+        np.negative(loss, out=loss)
     return validation.check_finite_result(where, loss)
 
 
