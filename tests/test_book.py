@@ -75,7 +75,7 @@ def pages() -> list[str]:
 @pytest.fixture(scope="module")
 def server(build_log):
     handler = functools.partial(_QuietHandler, directory=str(HTML))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -84,6 +84,13 @@ def server(build_log):
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep pytest's output readable
+        pass
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # The browser closes connections it no longer needs (a page it has left); that is not a
+        # failure of the book. Real failures show up in the browser as failed requests.
         pass
 
 
