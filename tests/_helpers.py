@@ -92,12 +92,16 @@ def make_inputs(
         return y_true, y_true + rng.choice([-1, 1], shape) * rng.uniform(0.05, 2, shape)
     if name == "huber":  # |error| away from delta
         delta = opts.get("delta", 1.0)
-        size = np.where(rng.random(shape) < 0.5, rng.uniform(0.0, 0.9, shape), rng.uniform(1.1, 3, shape))
+        size = np.where(
+            rng.random(shape) < 0.5, rng.uniform(0.0, 0.9, shape), rng.uniform(1.1, 3, shape)
+        )
         y_true = rng.normal(size=shape)
         return y_true, y_true + rng.choice([-1, 1], shape) * size * delta
     if name in ("hinge", "squared_hinge"):  # margins y * y_pred away from 1
         signs = rng.choice([-1.0, 1.0], shape)
-        margin = np.where(rng.random(shape) < 0.5, rng.uniform(-2, 0.9, shape), rng.uniform(1.1, 3, shape))
+        margin = np.where(
+            rng.random(shape) < 0.5, rng.uniform(-2, 0.9, shape), rng.uniform(1.1, 3, shape)
+        )
         return signs, signs * margin
     if name in ("binary_crossentropy", "binary_focal_crossentropy"):
         y_true = rng.integers(0, 2, shape).astype(float)
@@ -145,7 +149,9 @@ def clip_bounds(dtype: Any = np.float64) -> tuple[float, float]:
     return float(np.asarray(EPS, dtype)), float(np.asarray(1 - EPS, dtype))
 
 
-def reference(name: str, y_true: Any, y_pred: Any, *, dtype: Any = np.float64, **opts: Any) -> np.ndarray:
+def reference(
+    name: str, y_true: Any, y_pred: Any, *, dtype: Any = np.float64, **opts: Any
+) -> np.ndarray:
     """The loss computed from its textbook formula in float64 (Keras's clipping included).
 
     ``dtype`` is the dtype of the computation being checked: Keras's clip bounds 1e-7 and
@@ -218,7 +224,9 @@ def reference(name: str, y_true: Any, y_pred: Any, *, dtype: Any = np.float64, *
     raise KeyError(name)
 
 
-def reference_gradient(name: str, y_true: Any, y_pred: Any, *, dtype: Any = np.float64, **opts: Any) -> np.ndarray:
+def reference_gradient(
+    name: str, y_true: Any, y_pred: Any, *, dtype: Any = np.float64, **opts: Any
+) -> np.ndarray:
     """Gradient of the batch-mean loss from its textbook formula, in float64.
 
     Straightforward chain rule with few stability tricks, for moderate inputs. Clipped elements
@@ -248,7 +256,9 @@ def reference_gradient(name: str, y_true: Any, y_pred: Any, *, dtype: Any = np.f
         return np.where(inside, -t / c + (1 - t) / (1 - c), 0.0) * per_element
     if name == "binary_focal_crossentropy":
         gamma, alpha = opts.get("gamma", 2.0), opts.get("alpha", 0.25)
-        weight = alpha * t + (1 - alpha) * (1 - t) if opts.get("apply_class_balancing", False) else 1.0
+        weight = (
+            alpha * t + (1 - alpha) * (1 - t) if opts.get("apply_class_balancing", False) else 1.0
+        )
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if from_logits:
                 s = _sigmoid(p)
@@ -269,7 +279,9 @@ def reference_gradient(name: str, y_true: Any, y_pred: Any, *, dtype: Any = np.f
                 else:
                     # gamma u^(gamma - 1) b through logarithms: u^(gamma - 1) alone can overflow
                     # (tiny u, gamma < 1) where the product with b (about 1e-7 there) does not
-                    focal = (1 - 2 * t) * np.exp(math.log(gamma) + (gamma - 1) * np.log(u) + np.log(bce))
+                    focal = (1 - 2 * t) * np.exp(
+                        math.log(gamma) + (gamma - 1) * np.log(u) + np.log(bce)
+                    )
                 slope = focal + u**gamma * np.where(inside, -t / c + (1 - t) / (1 - c), 0.0)
         # an element of class weight 0 has a loss of 0 for every y_pred, so its slope is 0 even
         # where the unweighted slope is infinite
@@ -313,7 +325,9 @@ def reference_gradient(name: str, y_true: Any, y_pred: Any, *, dtype: Any = np.f
     raise KeyError(name)
 
 
-def finite_difference_gradient(name: str, y_true: np.ndarray, y_pred: np.ndarray, **opts: Any) -> np.ndarray:
+def finite_difference_gradient(
+    name: str, y_true: np.ndarray, y_pred: np.ndarray, **opts: Any
+) -> np.ndarray:
     """Central differences of the batch-mean reference loss, one element at a time, in float64."""
     from lossbook import losses
 
@@ -324,7 +338,9 @@ def finite_difference_gradient(name: str, y_true: np.ndarray, y_pred: np.ndarray
         up, down = y_pred.copy(), y_pred.copy()
         up[index] += step
         down[index] -= step
-        grad[index] = (np.mean(loss(y_true, up, **opts)) - np.mean(loss(y_true, down, **opts))) / (2 * step)
+        grad[index] = (np.mean(loss(y_true, up, **opts)) - np.mean(loss(y_true, down, **opts))) / (
+            2 * step
+        )
     return grad
 
 

@@ -47,7 +47,12 @@ def test_binary_crossentropy_huge_logits(dtype, target):
     gradient = call(gradients.binary_crossentropy, t, z, from_logits=True)
     np.testing.assert_allclose(gradient * z.size, (z > 0) - target, rtol=1e-6, atol=1e-12)
     # the unreduced per-element value for z = +-30 keeps the tiny softplus term
-    exact = call(losses.binary_crossentropy, np.array([1.0], dtype), np.array([30.0], dtype), from_logits=True)
+    exact = call(
+        losses.binary_crossentropy,
+        np.array([1.0], dtype),
+        np.array([30.0], dtype),
+        from_logits=True,
+    )
     assert exact == pytest.approx(math.log1p(math.exp(-30)), rel=1e-6)
 
 
@@ -62,13 +67,17 @@ def test_binary_crossentropy_gradient_keeps_relative_precision(dtype):
     representable = np.abs(expected) > np.finfo(dtype).smallest_subnormal * 1e6
     np.testing.assert_allclose(gradient[representable], expected[representable], rtol=1e-6)
     if dtype is np.float64:
-        np.testing.assert_allclose(gradient, tape_gradient("binary_crossentropy", t, z, from_logits=True), rtol=1e-6)
+        np.testing.assert_allclose(
+            gradient, tape_gradient("binary_crossentropy", t, z, from_logits=True), rtol=1e-6
+        )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", ["categorical_crossentropy", "sparse_categorical_crossentropy"])
 def test_softmax_crossentropy_huge_logits(dtype, name):
-    logits = np.array([[1e4, -1e4, 0.0], [-1e4, 5e3, 1e4], [3.0, 1e4, -1e4], [-1e4, -1e4, -1e4 + 1]], dtype=dtype)
+    logits = np.array(
+        [[1e4, -1e4, 0.0], [-1e4, 5e3, 1e4], [3.0, 1e4, -1e4], [-1e4, -1e4, -1e4 + 1]], dtype=dtype
+    )
     labels = np.array([0, 1, 2, 0])
     y_true = labels if name.startswith("sparse") else np.eye(3, dtype=dtype)[labels]
     value = call(getattr(losses, name), y_true, logits, from_logits=True)
@@ -78,7 +87,9 @@ def test_softmax_crossentropy_huge_logits(dtype, name):
     closed_form = lse - wide[np.arange(4), labels]
     np.testing.assert_allclose(value, closed_form, rtol=1e-6)
     assert value[0] == pytest.approx(0.0, abs=1e-30) and value[1] == pytest.approx(5e3)
-    assert value[3] == pytest.approx(math.log(2 + math.e), rel=1e-6)  # -log(e^0 / (e^0 + e^0 + e^1))
+    assert value[3] == pytest.approx(
+        math.log(2 + math.e), rel=1e-6
+    )  # -log(e^0 / (e^0 + e^0 + e^1))
     gradient = call(getattr(gradients, name), y_true, logits, from_logits=True)
     softmax = np.exp(wide - lse[:, None])
     np.testing.assert_allclose(gradient * 4, softmax - np.eye(3)[labels], rtol=1e-6, atol=1e-7)
@@ -88,7 +99,13 @@ def test_softmax_crossentropy_huge_logits(dtype, name):
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_categorical_label_smoothing_with_huge_logits(dtype):
     logits = np.array([1e4, -1e4, 0.0], dtype=dtype)
-    value = call(losses.categorical_crossentropy, [1.0, 0.0, 0.0], logits, from_logits=True, label_smoothing=0.3)
+    value = call(
+        losses.categorical_crossentropy,
+        [1.0, 0.0, 0.0],
+        logits,
+        from_logits=True,
+        label_smoothing=0.3,
+    )
     # targets (0.8, 0.1, 0.1); each class costs max(z) - z_k
     assert value == pytest.approx(0.1 * 2e4 + 0.1 * 1e4, rel=1e-6)
 
@@ -122,14 +139,18 @@ def focal_gradient_reference(t, z, gamma):
 def test_focal_huge_logits(dtype, gamma):
     z = np.array(HUGE * 2, dtype=dtype)
     t = np.repeat([0.0, 1.0], len(HUGE)).astype(dtype)
-    value = call(losses.binary_focal_crossentropy, t[:, None], z[:, None], from_logits=True, gamma=gamma)
+    value = call(
+        losses.binary_focal_crossentropy, t[:, None], z[:, None], from_logits=True, gamma=gamma
+    )
     expected = focal_reference(t, z.astype(np.float64), gamma)
     tiny = np.finfo(dtype).tiny  # smaller exact values underflow in the dtype, legitimately
     np.testing.assert_allclose(value, expected, rtol=1e-5, atol=tiny)
     assert np.isfinite(value).all()
     gradient = call(gradients.binary_focal_crossentropy, t, z, from_logits=True, gamma=gamma)
     assert np.isfinite(gradient).all()
-    np.testing.assert_allclose(gradient * z.size, focal_gradient_reference(t, z, gamma), rtol=1e-5, atol=tiny)
+    np.testing.assert_allclose(
+        gradient * z.size, focal_gradient_reference(t, z, gamma), rtol=1e-5, atol=tiny
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -153,8 +174,12 @@ def test_focal_agrees_with_keras_inside_the_range(dtype, gamma):
     z = np.linspace(-bound, bound, 441).astype(dtype)
     for target in (0.0, 1.0, 0.3):
         t = np.full_like(z, target)
-        ours = call(losses.binary_focal_crossentropy, t[:, None], z[:, None], from_logits=True, gamma=gamma)
-        theirs = keras_loss("binary_focal_crossentropy", t[:, None], z[:, None], from_logits=True, gamma=gamma)
+        ours = call(
+            losses.binary_focal_crossentropy, t[:, None], z[:, None], from_logits=True, gamma=gamma
+        )
+        theirs = keras_loss(
+            "binary_focal_crossentropy", t[:, None], z[:, None], from_logits=True, gamma=gamma
+        )
         np.testing.assert_allclose(ours, theirs, rtol=rtol)
 
 
@@ -173,19 +198,27 @@ def test_focal_keras_fails_beyond_the_range(dtype):
         t = np.full_like(logits, target)
         exact = focal_reference(t, logits, 2.0)
         ours = call(losses.binary_focal_crossentropy, t[:, None], logits[:, None], from_logits=True)
-        theirs = keras_loss("binary_focal_crossentropy", t[:, None], logits[:, None], from_logits=True)
+        theirs = keras_loss(
+            "binary_focal_crossentropy", t[:, None], logits[:, None], from_logits=True
+        )
         representable = exact > np.finfo(dtype).smallest_subnormal
         assert representable.any()
         np.testing.assert_allclose(ours[representable], exact[representable], rtol=1e-5)
         assert np.all(theirs == 0.0)  # Keras: exactly 0, where the true loss is positive
 
         # gradients: Keras returns NaN for gamma < 1; lossbook the exact (tiny) value
-        ours_grad = call(gradients.binary_focal_crossentropy, t, logits, from_logits=True, gamma=0.5)
-        theirs_grad = tape_gradient("binary_focal_crossentropy", t, logits, from_logits=True, gamma=0.5)
+        ours_grad = call(
+            gradients.binary_focal_crossentropy, t, logits, from_logits=True, gamma=0.5
+        )
+        theirs_grad = tape_gradient(
+            "binary_focal_crossentropy", t, logits, from_logits=True, gamma=0.5
+        )
         assert np.isnan(theirs_grad).all()
         assert np.isfinite(ours_grad).all()
         exact_grad = focal_gradient_reference(t, logits, 0.5) / logits.size
-        np.testing.assert_allclose(ours_grad, exact_grad, rtol=1e-5, atol=np.finfo(dtype).smallest_subnormal)
+        np.testing.assert_allclose(
+            ours_grad, exact_grad, rtol=1e-5, atol=np.finfo(dtype).smallest_subnormal
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -197,9 +230,13 @@ def test_keras_mse_broadcasts_where_lossbook_refuses():
     y_true = np.zeros((4, 10))
     y_pred = np.arange(4.0).reshape(4, 1)
     # Keras compares every one of the 10 targets with the single prediction of its row ...
-    np.testing.assert_allclose(keras_loss("mean_squared_error", y_true, y_pred), [0.0, 1.0, 4.0, 9.0])
+    np.testing.assert_allclose(
+        keras_loss("mean_squared_error", y_true, y_pred), [0.0, 1.0, 4.0, 9.0]
+    )
     # ... lossbook says that the shapes differ
-    with pytest.raises(ValueError, match=r"losses\.mean_squared_error: .*same shape.*\(4, 10\).*\(4, 1\)"):
+    with pytest.raises(
+        ValueError, match=r"losses\.mean_squared_error: .*same shape.*\(4, 10\).*\(4, 1\)"
+    ):
         losses.mean_squared_error(y_true, y_pred)
     # Keras also squeezes (N, 1) against (N,) silently
     assert keras_loss("mean_squared_error", np.zeros((4, 1)), np.ones(4)).shape == (4,)
@@ -244,6 +281,8 @@ def test_extreme_probabilities_are_clipped_not_infinite():
     for name in ("binary_crossentropy", "binary_focal_crossentropy", "kl_divergence"):
         value = call(getattr(losses, name), [1.0, 0.0, 1.0, 0.0], [0.0, 1.0, 1.0, 0.0])
         assert np.isfinite(value)
-        assert value == pytest.approx(keras_loss(name, np.array([1.0, 0, 1, 0]), np.array([0.0, 1, 1, 0])), rel=1e-6)
+        assert value == pytest.approx(
+            keras_loss(name, np.array([1.0, 0, 1, 0]), np.array([0.0, 1, 1, 0])), rel=1e-6
+        )
     value = call(losses.categorical_crossentropy, [[0.0, 1.0]], [[1.0, 0.0]])
     assert value == pytest.approx(-math.log(EPS), rel=1e-12)

@@ -12,7 +12,16 @@ import inspect
 
 import numpy as np
 import pytest
-from _helpers import CASE_IDS, CASES, EPS, NAMES, finite_difference_gradient, make_inputs, strict, tape_gradient
+from _helpers import (
+    CASE_IDS,
+    CASES,
+    EPS,
+    NAMES,
+    finite_difference_gradient,
+    make_inputs,
+    strict,
+    tape_gradient,
+)
 
 from lossbook import gradients, losses
 
@@ -48,7 +57,9 @@ def test_matches_finite_differences(name, opts, shape):
     rng = np.random.default_rng([hash(name) % 2**32, len(shape), 12])
     y_true, y_pred = make_inputs(name, opts, shape, rng)
     ours = grad(name, y_true, y_pred, **opts)
-    assert_gradients_close(ours, finite_difference_gradient(name, y_true, y_pred, **opts), rtol=1e-5)
+    assert_gradients_close(
+        ours, finite_difference_gradient(name, y_true, y_pred, **opts), rtol=1e-5
+    )
 
 
 def test_catalogue():
@@ -57,7 +68,10 @@ def test_catalogue():
         assert inspect.signature(function) == inspect.signature(losses.LOSSES[name])
 
 
-@pytest.mark.parametrize(("dtype", "expected"), [(np.float16, np.float32), (np.float32, np.float32), (np.int32, np.float64)])
+@pytest.mark.parametrize(
+    ("dtype", "expected"),
+    [(np.float16, np.float32), (np.float32, np.float32), (np.int32, np.float64)],
+)
 @pytest.mark.parametrize("name", NAMES)
 def test_dtype(name, dtype, expected):
     y_true, y_pred = make_inputs(name, {}, (3, 4), np.random.default_rng(4))
@@ -68,7 +82,9 @@ def test_dtype(name, dtype, expected):
     ours = grad(name, y_true, y_pred.astype(dtype))
     assert ours.dtype == expected
     tolerance = 2e-3 if dtype is np.float16 else 1e-4
-    assert_gradients_close(ours, grad(name, y_true, y_pred.astype(dtype).astype(np.float64)), rtol=tolerance)
+    assert_gradients_close(
+        ours, grad(name, y_true, y_pred.astype(dtype).astype(np.float64)), rtol=tolerance
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -81,7 +97,9 @@ def test_mae_at_zero_error_is_zero():
     y_pred = np.array([[1.0, 2.5, 2.0]])
     expected = np.array([[0.0, 1.0, -1.0]]) / 3
     np.testing.assert_array_equal(grad("mean_absolute_error", y_true, y_pred), expected)
-    np.testing.assert_allclose(tape_gradient("mean_absolute_error", y_true, y_pred), expected, rtol=1e-15)
+    np.testing.assert_allclose(
+        tape_gradient("mean_absolute_error", y_true, y_pred), expected, rtol=1e-15
+    )
 
 
 def test_hinge_at_margin_one_takes_the_linear_side():
@@ -97,7 +115,9 @@ def test_huber_at_delta():
     y_true, y_pred = np.zeros(2), np.array([0.5, -0.5])
     expected = np.array([0.5, -0.5]) / 2
     np.testing.assert_allclose(grad("huber", y_true, y_pred, delta=0.5), expected, rtol=1e-15)
-    np.testing.assert_allclose(tape_gradient("huber", y_true, y_pred, delta=0.5), expected, rtol=1e-15)
+    np.testing.assert_allclose(
+        tape_gradient("huber", y_true, y_pred, delta=0.5), expected, rtol=1e-15
+    )
 
 
 @pytest.mark.parametrize("name", ["binary_crossentropy", "binary_focal_crossentropy"])
@@ -118,17 +138,23 @@ def test_clip_boundaries_pass_the_gradient():
     y_true, y_pred = np.array([1.0, 0.0]), np.array([EPS, 1 - EPS])
     ours = grad("binary_crossentropy", y_true, y_pred)
     assert np.all(ours != 0)
-    np.testing.assert_allclose(ours, tape_gradient("binary_crossentropy", y_true, y_pred), rtol=1e-9)
+    np.testing.assert_allclose(
+        ours, tape_gradient("binary_crossentropy", y_true, y_pred), rtol=1e-9
+    )
 
 
 def test_categorical_clipped_class_has_zero_gradient():
     y_true = np.array([[0.0, 1.0, 0.0]])
     y_pred = np.array([[0.0, 0.7, 0.3]])  # the zero stays clipped to eps after renormalising
     ours = grad("categorical_crossentropy", y_true, y_pred)
-    np.testing.assert_allclose(ours, tape_gradient("categorical_crossentropy", y_true, y_pred), rtol=1e-12)
+    np.testing.assert_allclose(
+        ours, tape_gradient("categorical_crossentropy", y_true, y_pred), rtol=1e-12
+    )
     ours = grad("sparse_categorical_crossentropy", np.array([1]), y_pred)
     assert ours[0, 0] == 0.0
-    np.testing.assert_allclose(ours, tape_gradient("sparse_categorical_crossentropy", np.array([1]), y_pred), rtol=1e-12)
+    np.testing.assert_allclose(
+        ours, tape_gradient("sparse_categorical_crossentropy", np.array([1]), y_pred), rtol=1e-12
+    )
 
 
 def test_kl_below_epsilon_has_zero_gradient():
@@ -171,16 +197,29 @@ def test_focal_probability_gradient_is_infinite_for_gamma_below_one():
     # there is -log(1 - eps) > 0: TensorFlow returns NaN, lossbook says why it cannot answer.
     y_true, y_pred = np.array([1.0, 0.0]), np.array([1.0, 0.3])
     assert np.isnan(tape_gradient("binary_focal_crossentropy", y_true, y_pred, gamma=0.5)).any()
-    with pytest.raises(ValueError, match=r"gradients\.binary_focal_crossentropy: .*infinite.*gamma"):
+    with pytest.raises(
+        ValueError, match=r"gradients\.binary_focal_crossentropy: .*infinite.*gamma"
+    ):
         grad("binary_focal_crossentropy", y_true, y_pred, gamma=0.5)
     for gamma in (1.0, 2.0):  # finite, and TensorFlow agrees
         ours = grad("binary_focal_crossentropy", y_true, y_pred, gamma=gamma)
-        np.testing.assert_allclose(ours, tape_gradient("binary_focal_crossentropy", y_true, y_pred, gamma=gamma), rtol=1e-12)
+        np.testing.assert_allclose(
+            ours,
+            tape_gradient("binary_focal_crossentropy", y_true, y_pred, gamma=gamma),
+            rtol=1e-12,
+        )
     # gamma = 0 is plain BCE, whose gradient at the clipped p = 1 is 0; TensorFlow's gradient of
     # pow(u, 0) at u = 0 is 0 * u**-1 = NaN
     ours = grad("binary_focal_crossentropy", y_true, y_pred, gamma=0.0)
     np.testing.assert_array_equal(ours, grad("binary_crossentropy", y_true, y_pred))
     assert np.isnan(tape_gradient("binary_focal_crossentropy", y_true, y_pred, gamma=0.0)[0])
     # with class balancing and alpha = 1, the element with y = 0 has weight 0: no singularity
-    finite = grad("binary_focal_crossentropy", [0.0, 1.0], [0.0, 0.4], gamma=0.5, apply_class_balancing=True, alpha=1.0)
+    finite = grad(
+        "binary_focal_crossentropy",
+        [0.0, 1.0],
+        [0.0, 0.4],
+        gamma=0.5,
+        apply_class_balancing=True,
+        alpha=1.0,
+    )
     assert np.isfinite(finite).all()

@@ -47,7 +47,9 @@ def test_matches_keras_float64(name, opts, shape):
     assert ours.shape == theirs.shape == shape[:-1]
     assert ours.dtype == np.float64
     np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=KERAS_ATOL.get(name, 0.0))
-    np.testing.assert_allclose(ours, reference(name, y_true, y_pred, **opts), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        ours, reference(name, y_true, y_pred, **opts), rtol=1e-12, atol=1e-15
+    )
 
 
 @pytest.mark.parametrize(("name", "opts"), CASES, ids=CASE_IDS)
@@ -94,7 +96,12 @@ def test_inputs_are_not_modified_and_lists_work(name, opts):
 
 @pytest.mark.parametrize(
     ("dtype", "expected"),
-    [(np.float16, np.float32), (np.float32, np.float32), (np.float64, np.float64), (np.int64, np.float64)],
+    [
+        (np.float16, np.float32),
+        (np.float32, np.float32),
+        (np.float64, np.float64),
+        (np.int64, np.float64),
+    ],
 )
 @pytest.mark.parametrize("name", NAMES)
 def test_result_dtype(name, dtype, expected):
@@ -107,7 +114,9 @@ def test_result_dtype(name, dtype, expected):
     assert ours.dtype == expected
     assert ours.shape == (4,)
     tolerance = 1e-3 if dtype is np.float16 else 1e-6
-    np.testing.assert_allclose(ours, reference(name, y_true, y_pred.astype(dtype)), rtol=tolerance, atol=tolerance)
+    np.testing.assert_allclose(
+        ours, reference(name, y_true, y_pred.astype(dtype)), rtol=tolerance, atol=tolerance
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -164,7 +173,9 @@ class TestHuber:
     def test_linear_region(self):
         # delta = 0.5: |e| = 0.8 and 0.6 are linear, delta |e| - delta^2 / 2; the rest quadratic
         expected = [(0.005 + 0.02 + (0.4 - 0.125)) / 3, (0.02 + 0.08 + (0.3 - 0.125)) / 3]
-        np.testing.assert_allclose(loss("huber", self.Y_TRUE, self.Y_PRED, delta=0.5), expected, rtol=1e-14)
+        np.testing.assert_allclose(
+            loss("huber", self.Y_TRUE, self.Y_PRED, delta=0.5), expected, rtol=1e-14
+        )
 
     def test_keras_docstring_example(self):
         result = loss("huber", [[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]])
@@ -172,14 +183,19 @@ class TestHuber:
 
     def test_linear_growth_for_outliers(self):
         # far in the linear region the loss grows by delta per unit of error, unlike MSE
-        small, large = loss("huber", [0.0], [100.0], delta=2.0), loss("huber", [0.0], [101.0], delta=2.0)
+        small, large = (
+            loss("huber", [0.0], [100.0], delta=2.0),
+            loss("huber", [0.0], [101.0], delta=2.0),
+        )
         assert large - small == pytest.approx(2.0)
 
 
 class TestLogCosh:
     def test_keras_docstring_example(self):
         per_sample = loss("log_cosh", [[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [0.0, 0.0]])
-        np.testing.assert_allclose(per_sample, [math.log(math.cosh(1.0)) / 2, 0.0], rtol=1e-15, atol=1e-300)
+        np.testing.assert_allclose(
+            per_sample, [math.log(math.cosh(1.0)) / 2, 0.0], rtol=1e-15, atol=1e-300
+        )
 
     def test_keras_test_arrays(self):
         expected = np.mean(np.log(np.cosh(Y_PRED - Y_TRUE)), axis=-1)
@@ -188,7 +204,9 @@ class TestLogCosh:
     def test_large_errors_do_not_overflow(self):
         # cosh(1000) overflows float64, log cosh(1000) = 1000 - log 2 does not
         assert loss("log_cosh", [0.0], [1000.0]) == pytest.approx(1000 - math.log(2), rel=1e-15)
-        assert loss("log_cosh", np.zeros(1, np.float32), np.full(1, -1e4, np.float32)) == pytest.approx(1e4 - math.log(2), rel=1e-7)
+        assert loss(
+            "log_cosh", np.zeros(1, np.float32), np.full(1, -1e4, np.float32)
+        ) == pytest.approx(1e4 - math.log(2), rel=1e-7)
 
     def test_keras_float32_log2_offset(self):
         # Keras's float64 log_cosh is off by a constant: it subtracts float32(log 2)
@@ -207,8 +225,12 @@ class TestBinaryCrossentropy:
 
     def test_all_correct(self):
         identity = np.eye(3)
-        assert loss("binary_crossentropy", identity, identity).max() < 2e-7  # clipped, so -log(1 - 1e-7)
-        assert loss("binary_crossentropy", identity, 20 * identity - 10, from_logits=True).max() < 1e-4
+        assert (
+            loss("binary_crossentropy", identity, identity).max() < 2e-7
+        )  # clipped, so -log(1 - 1e-7)
+        assert (
+            loss("binary_crossentropy", identity, 20 * identity - 10, from_logits=True).max() < 1e-4
+        )
 
     def test_clipping_depends_on_dtype(self):
         # Keras's test: one confident mistake, y_true = 0 with y_pred = 1, is clipped to
@@ -219,7 +241,9 @@ class TestBinaryCrossentropy:
         in_float64 = loss("binary_crossentropy", y_true, y_pred.astype(np.float64)).mean()
         assert in_float32 == pytest.approx(3.98559, rel=1e-5)  # Keras's expected value
         assert in_float64 == pytest.approx(-math.log(1e-7) / 4, rel=1e-6)
-        assert keras_loss("binary_crossentropy", y_true, y_pred.astype(np.float32)).mean() == pytest.approx(in_float32, rel=1e-6)
+        assert keras_loss(
+            "binary_crossentropy", y_true, y_pred.astype(np.float32)
+        ).mean() == pytest.approx(in_float32, rel=1e-6)
 
     def test_logits(self):
         y_true = np.array([[1, 0, 1], [0, 1, 1]])
@@ -233,7 +257,10 @@ class TestBinaryCrossentropy:
     def test_label_smoothing(self):
         # s = 0.2 turns targets (1, 0) into (0.9, 0.1)
         result = loss("binary_crossentropy", [1, 0], [0.8, 0.3], label_smoothing=0.2)
-        expected = -(0.9 * math.log(0.8) + 0.1 * math.log(0.2) + 0.1 * math.log(0.3) + 0.9 * math.log(0.7)) / 2
+        expected = (
+            -(0.9 * math.log(0.8) + 0.1 * math.log(0.2) + 0.1 * math.log(0.3) + 0.9 * math.log(0.7))
+            / 2
+        )
         assert result == pytest.approx(expected, rel=1e-14)
 
 
@@ -244,18 +271,26 @@ class TestCategoricalCrossentropy:
     def test_renormalises_rows(self):
         # the middle row sums to 1.99 and is divided by its sum first
         per_sample = loss("categorical_crossentropy", self.Y_TRUE, self.Y_PRED)
-        np.testing.assert_allclose(per_sample, [-math.log(0.9), -math.log(0.89 / 1.99), -math.log(0.94)], rtol=1e-14)
+        np.testing.assert_allclose(
+            per_sample, [-math.log(0.9), -math.log(0.89 / 1.99), -math.log(0.94)], rtol=1e-14
+        )
         assert per_sample.mean() == pytest.approx(0.3239, abs=1e-4)  # Keras's expected value
 
     def test_logits(self):
         logits = np.array([[8.0, 1.0, 1.0], [0.0, 9.0, 1.0], [2.0, 3.0, 5.0]])
-        expected = [math.log(1 + 2 * math.exp(-7)), math.log(math.exp(-9) + 1 + math.exp(-8)), math.log(math.exp(-3) + math.exp(-2) + 1)]
+        expected = [
+            math.log(1 + 2 * math.exp(-7)),
+            math.log(math.exp(-9) + 1 + math.exp(-8)),
+            math.log(math.exp(-3) + math.exp(-2) + 1),
+        ]
         per_sample = loss("categorical_crossentropy", self.Y_TRUE, logits, from_logits=True)
         np.testing.assert_allclose(per_sample, expected, rtol=1e-13)
         assert per_sample.mean() == pytest.approx(0.0573, abs=1e-4)  # Keras's expected value
 
     def test_keras_docstring_example(self):
-        per_sample = loss("categorical_crossentropy", [[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+        per_sample = loss(
+            "categorical_crossentropy", [[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]
+        )
         np.testing.assert_allclose(per_sample, [-math.log(0.95), -math.log(0.1)], rtol=1e-14)
 
     def test_label_smoothing(self):
@@ -284,7 +319,9 @@ class TestSparseCategoricalCrossentropy:
         # Keras clips the 0 to 1e-7 first and then renormalises (the row sums to 1 + 1e-7),
         # where categorical_crossentropy renormalises first and clips second.
         sparse = loss("sparse_categorical_crossentropy", [1, 2], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
-        dense = loss("categorical_crossentropy", [[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+        dense = loss(
+            "categorical_crossentropy", [[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]
+        )
         assert sparse[0] == pytest.approx(math.log(1 + EPS) - math.log(0.95), rel=1e-12)
         assert dense[0] == pytest.approx(-math.log(0.95), rel=1e-14)
         assert sparse[1] == pytest.approx(dense[1], rel=1e-14)
@@ -300,8 +337,12 @@ class TestSparseCategoricalCrossentropy:
     def test_float_and_bool_labels(self):
         y_pred = [[0.3, 0.7], [0.6, 0.4]]
         expected = loss("sparse_categorical_crossentropy", [1, 0], y_pred)
-        np.testing.assert_array_equal(loss("sparse_categorical_crossentropy", [1.0, 0.0], y_pred), expected)
-        np.testing.assert_array_equal(loss("sparse_categorical_crossentropy", [True, False], y_pred), expected)
+        np.testing.assert_array_equal(
+            loss("sparse_categorical_crossentropy", [1.0, 0.0], y_pred), expected
+        )
+        np.testing.assert_array_equal(
+            loss("sparse_categorical_crossentropy", [True, False], y_pred), expected
+        )
 
 
 class TestKLDivergence:
@@ -310,7 +351,9 @@ class TestKLDivergence:
 
     def test_keras_test_arrays(self):
         expected = np.sum(self.Y_TRUE * np.log(self.Y_TRUE / self.Y_PRED), axis=-1)
-        np.testing.assert_allclose(loss("kl_divergence", self.Y_TRUE, self.Y_PRED), expected, rtol=1e-14)
+        np.testing.assert_allclose(
+            loss("kl_divergence", self.Y_TRUE, self.Y_PRED), expected, rtol=1e-14
+        )
 
     def test_zeros_are_clipped(self):
         # a zero target contributes eps * log(eps / p), a zero prediction is read as eps
@@ -345,7 +388,8 @@ class TestSquaredHinge:
 
 class TestBinaryFocalCrossentropy:
     def test_keras_docstring_example(self):
-        # (1 - p_t) is 0.6, 0.6 | 0.4, 0.6 and the cross-entropies -log(0.4), -log(0.4) | -log(0.6), -log(0.4)
+        # (1 - p_t) is 0.6, 0.6 | 0.4, 0.6 and the cross-entropies
+        # -log(0.4), -log(0.4) | -log(0.6), -log(0.4)
         per_sample = loss("binary_focal_crossentropy", [[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]])
         expected = [0.36 * -math.log(0.4), (0.16 * -math.log(0.6) + 0.36 * -math.log(0.4)) / 2]
         np.testing.assert_allclose(per_sample, expected, rtol=1e-14)
@@ -360,7 +404,9 @@ class TestBinaryFocalCrossentropy:
 
     def test_class_balancing(self):
         # alpha = 0.3 weights class 1 by 0.3 and class 0 by 0.7
-        result = loss("binary_focal_crossentropy", [1, 0], [0.8, 0.4], apply_class_balancing=True, alpha=0.3)
+        result = loss(
+            "binary_focal_crossentropy", [1, 0], [0.8, 0.4], apply_class_balancing=True, alpha=0.3
+        )
         expected = (0.3 * 0.2**2 * -math.log(0.8) + 0.7 * 0.4**2 * -math.log(0.6)) / 2
         assert result == pytest.approx(expected, rel=1e-14)
 
@@ -388,7 +434,11 @@ class TestPoisson:
 
 class TestCosineSimilarity:
     def test_keras_docstring_example(self):
-        per_sample = loss("cosine_similarity", [[0.0, 1.0], [1.0, 1.0], [1.0, 1.0]], [[1.0, 0.0], [1.0, 1.0], [-1.0, -1.0]])
+        per_sample = loss(
+            "cosine_similarity",
+            [[0.0, 1.0], [1.0, 1.0], [1.0, 1.0]],
+            [[1.0, 0.0], [1.0, 1.0], [-1.0, -1.0]],
+        )
         np.testing.assert_allclose(per_sample, [0.0, -1.0, 1.0], atol=1e-15)
 
     def test_keras_test_arrays(self):

@@ -54,8 +54,18 @@ KIND = {
     "poisson": "poisson",
 }
 PROBABILITY_PREDICTIONS = {"binary", "categorical", "sparse", "distribution"}
-WITH_LOGITS = {"binary_crossentropy", "binary_focal_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"}
-FLOAT_OPTIONS = {"delta": (0.0, math.inf), "label_smoothing": (0.0, 1.0), "gamma": (0.0, math.inf), "alpha": (0.0, 1.0)}
+WITH_LOGITS = {
+    "binary_crossentropy",
+    "binary_focal_crossentropy",
+    "categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+}
+FLOAT_OPTIONS = {
+    "delta": (0.0, math.inf),
+    "label_smoothing": (0.0, 1.0),
+    "gamma": (0.0, math.inf),
+    "alpha": (0.0, 1.0),
+}
 BOOL_OPTIONS = {"from_logits", "apply_class_balancing"}
 OPTION_NAMES = {
     "huber": ["delta"],
@@ -103,7 +113,9 @@ def test_shape_mismatch_names_both_shapes(module, name):
     _, y_pred = valid_pair(name, (4, 10))
     if name == "sparse_categorical_crossentropy":
         y_true = np.zeros(5, dtype=int)
-    expected = rf"^{module}\.{name}: .*y_true\.shape=\({y_true.shape[0]},.*\) and y_pred\.shape=\(4, 10\)"
+    expected = (
+        rf"^{module}\.{name}: .*y_true\.shape=\({y_true.shape[0]},.*\) and y_pred\.shape=\(4, 10\)"
+    )
     with pytest.raises(ValueError, match=expected):
         call(module, name, y_true, y_pred, {})
 
@@ -115,21 +127,29 @@ def test_nan_and_infinity(module, name, bad, argument):
     y_true, y_pred = valid_pair(name)
     y_true = y_true.astype(float)
     (y_true if argument == "y_true" else y_pred).flat[1] = bad
-    with pytest.raises(ValueError, match=rf"^{module}\.{name}: {argument} contains NaN or infinity \(1 of"):
+    with pytest.raises(
+        ValueError, match=rf"^{module}\.{name}: {argument} contains NaN or infinity \(1 of"
+    ):
         call(module, name, y_true, y_pred, {})
 
 
 @pytest.mark.parametrize(("module", "name"), FUNCTIONS, ids=FUNCTION_IDS)
 def test_empty_and_0d(module, name):
     y_true, y_pred = valid_pair(name, (0, 3))
-    with pytest.raises(ValueError, match=rf"^{module}\.{name}: y_(true|pred) is empty \(shape \(0,"):
+    with pytest.raises(
+        ValueError, match=rf"^{module}\.{name}: y_(true|pred) is empty \(shape \(0,"
+    ):
         call(module, name, y_true, y_pred, {})
-    with pytest.raises(ValueError, match=rf"^{module}\.{name}: y_(true|pred) must have at least 1 dimension"):
+    with pytest.raises(
+        ValueError, match=rf"^{module}\.{name}: y_(true|pred) must have at least 1 dimension"
+    ):
         call(module, name, 0.5 if name != "sparse_categorical_crossentropy" else 0, 0.5, {})
 
 
 @pytest.mark.parametrize(("module", "name"), FUNCTIONS, ids=FUNCTION_IDS)
-@pytest.mark.parametrize("value", [None, "0.5", np.array(["a", "b"]), np.array([1 + 2j, 1j]), np.array([1.0, None])])
+@pytest.mark.parametrize(
+    "value", [None, "0.5", np.array(["a", "b"]), np.array([1 + 2j, 1j]), np.array([1.0, None])]
+)
 def test_wrong_types(module, name, value):
     y_true, y_pred = valid_pair(name, (2,))
     with pytest.raises(TypeError, match=rf"^{module}\.{name}: y_true must"):
@@ -148,66 +168,118 @@ def test_ragged_lists_and_unsupported_dtypes():
 
 
 @pytest.mark.parametrize("module", MODULES)
-@pytest.mark.parametrize("name", ["binary_crossentropy", "binary_focal_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "binary_crossentropy",
+        "binary_focal_crossentropy",
+        "categorical_crossentropy",
+        "sparse_categorical_crossentropy",
+    ],
+)
 @pytest.mark.parametrize("bad", [1.5, -0.25])
 def test_probabilities_out_of_range_hint_at_logits(module, name, bad):
     y_true, y_pred = valid_pair(name)
     y_pred[0, 1] = bad
-    message = rf"^{module}\.{name}: y_pred must hold probabilities in \[0, 1\], but its values range from .*{bad}.*from_logits=True"
+    message = (
+        rf"^{module}\.{name}: y_pred must hold probabilities in \[0, 1\], "
+        rf"but its values range from .*{bad}.*from_logits=True"
+    )
     with pytest.raises(ValueError, match=message):
         call(module, name, y_true, y_pred, {})
     call(module, name, y_true, y_pred, {"from_logits": True})  # fine as logits
 
 
 @pytest.mark.parametrize("module", MODULES)
-@pytest.mark.parametrize("name", ["binary_crossentropy", "binary_focal_crossentropy", "categorical_crossentropy", "kl_divergence"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "binary_crossentropy",
+        "binary_focal_crossentropy",
+        "categorical_crossentropy",
+        "kl_divergence",
+    ],
+)
 def test_targets_out_of_range(module, name):
     y_true, y_pred = valid_pair(name)
     y_true[2, 0] = 2.0
-    with pytest.raises(ValueError, match=rf"^{module}\.{name}: y_true must hold (targets \(probabilities\)|probabilities) in \[0, 1\]"):
+    with pytest.raises(
+        ValueError,
+        match=rf"^{module}\.{name}: y_true must hold (targets \(probabilities\)|probabilities) "
+        r"in \[0, 1\]",
+    ):
         call(module, name, y_true, y_pred, {})
 
 
 @pytest.mark.parametrize("module", MODULES)
 def test_kl_divergence_predictions_out_of_range(module):
-    with pytest.raises(ValueError, match=rf"^{module}\.kl_divergence: y_pred must hold probabilities .*apply a softmax"):
+    with pytest.raises(
+        ValueError,
+        match=rf"^{module}\.kl_divergence: y_pred must hold probabilities .*apply a softmax",
+    ):
         call(module, "kl_divergence", [0.5, 0.5], [1.5, -0.5], {})
 
 
 @pytest.mark.parametrize("module", MODULES)
 def test_sparse_labels(module):
     y_pred = np.full((3, 4), 0.25)
-    function = getattr(MODULES[module], "sparse_categorical_crossentropy")
-    with pytest.raises(ValueError, match=r"class indices in \[0, 3\] \(4 classes\), but its values range from 0.* to 4"):
+    function = MODULES[module].sparse_categorical_crossentropy
+    with pytest.raises(
+        ValueError,
+        match=r"class indices in \[0, 3\] \(4 classes\), but its values range from 0.* to 4",
+    ):
         function([0, 4, 1], y_pred)
     with pytest.raises(ValueError, match=r"class indices in \[0, 3\].* from -1"):
         function([0, -1, 1], y_pred)
     with pytest.raises(ValueError, match=r"y_true must hold integer class indices, got 1.5"):
         function([0.0, 1.5, 1.0], y_pred)
-    with pytest.raises(ValueError, match=r"shape y_pred\.shape\[:-1\]=\(3,\) \(or \(3, 1\)\), got y_true\.shape=\(3, 4\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"shape y_pred\.shape\[:-1\]=\(3,\) \(or \(3, 1\)\), got y_true\.shape=\(3, 4\)",
+    ):
         function(np.zeros((3, 4), dtype=int), y_pred)
-    assert function(np.zeros((3, 1), dtype=int), y_pred).shape == y_pred.shape[: 1 if module == "losses" else 2]
+    assert (
+        function(np.zeros((3, 1), dtype=int), y_pred).shape
+        == y_pred.shape[: 1 if module == "losses" else 2]
+    )
 
 
 @pytest.mark.parametrize("module", MODULES)
 def test_categorical_zero_row(module):
-    with pytest.raises(ValueError, match=rf"^{module}\.categorical_crossentropy: every row of y_pred must have a positive sum.*row \(1,\) sums to 0"):
+    with pytest.raises(
+        ValueError,
+        match=rf"^{module}\.categorical_crossentropy: every row of y_pred must have a positive "
+        r"sum.*row \(1,\) sums to 0",
+    ):
         call(module, "categorical_crossentropy", [[1, 0], [0, 1]], [[0.5, 0.5], [0.0, 0.0]], {})
 
 
 @pytest.mark.parametrize("module", MODULES)
 @pytest.mark.parametrize("name", ["hinge", "squared_hinge"])
 def test_hinge_labels(module, name):
-    for labels, found in (([0.5, 1.0], "the value 0.5"), ([0, -1], "a mix of 0 and -1"), ([2, 1], "the value 2")):
-        with pytest.raises(ValueError, match=rf"^{module}\.{name}: y_true must hold labels in \{{-1, 1\}}, or all in \{{0, 1\}}.*got {found}"):
+    for labels, found in (
+        ([0.5, 1.0], "the value 0.5"),
+        ([0, -1], "a mix of 0 and -1"),
+        ([2, 1], "the value 2"),
+    ):
+        with pytest.raises(
+            ValueError,
+            match=rf"^{module}\.{name}: y_true must hold labels in \{{-1, 1\}}, "
+            rf"or all in \{{0, 1\}}.*got {found}",
+        ):
             call(module, name, labels, [0.3, 0.4], {})
 
 
 @pytest.mark.parametrize("module", MODULES)
 def test_poisson_domain(module):
-    with pytest.raises(ValueError, match=rf"^{module}\.poisson: y_pred must hold non-negative rates.*-0.5.*log-rates"):
+    with pytest.raises(
+        ValueError,
+        match=rf"^{module}\.poisson: y_pred must hold non-negative rates.*-0.5.*log-rates",
+    ):
         call(module, "poisson", [1.0, 2.0], [-0.5, 1.0], {})
-    with pytest.raises(ValueError, match=rf"^{module}\.poisson: y_true must hold non-negative counts"):
+    with pytest.raises(
+        ValueError, match=rf"^{module}\.poisson: y_true must hold non-negative counts"
+    ):
         call(module, "poisson", [-1.0, 2.0], [0.5, 1.0], {})
 
 
@@ -215,19 +287,73 @@ def test_poisson_domain(module):
 @pytest.mark.parametrize(
     ("name", "option", "value", "error", "message"),
     [
-        ("huber", "delta", 0.0, ValueError, r"delta must be a finite number in \(0, inf\), got delta=0.0"),
+        (
+            "huber",
+            "delta",
+            0.0,
+            ValueError,
+            r"delta must be a finite number in \(0, inf\), got delta=0.0",
+        ),
         ("huber", "delta", -1, ValueError, r"delta must be a finite number in \(0, inf\)"),
         ("huber", "delta", math.nan, ValueError, r"delta must be a finite number"),
         ("huber", "delta", True, TypeError, r"delta must be a real number, got True \(bool\)"),
         ("huber", "delta", "1", TypeError, r"delta must be a real number, got '1' \(str\)"),
-        ("binary_crossentropy", "label_smoothing", 1.5, ValueError, r"label_smoothing must be a finite number in \[0, 1\]"),
-        ("categorical_crossentropy", "label_smoothing", -0.1, ValueError, r"label_smoothing must be a finite number in \[0, 1\]"),
-        ("binary_focal_crossentropy", "gamma", -0.5, ValueError, r"gamma must be a finite number in \[0, inf\)"),
-        ("binary_focal_crossentropy", "gamma", math.inf, ValueError, r"gamma must be a finite number"),
-        ("binary_focal_crossentropy", "alpha", 1.2, ValueError, r"alpha must be a finite number in \[0, 1\]"),
-        ("binary_focal_crossentropy", "alpha", None, TypeError, r"alpha must be a real number, got None"),
-        ("binary_focal_crossentropy", "apply_class_balancing", 1, TypeError, r"apply_class_balancing must be True or False, got 1 \(int\)"),
-        ("sparse_categorical_crossentropy", "from_logits", "yes", TypeError, r"from_logits must be True or False"),
+        (
+            "binary_crossentropy",
+            "label_smoothing",
+            1.5,
+            ValueError,
+            r"label_smoothing must be a finite number in \[0, 1\]",
+        ),
+        (
+            "categorical_crossentropy",
+            "label_smoothing",
+            -0.1,
+            ValueError,
+            r"label_smoothing must be a finite number in \[0, 1\]",
+        ),
+        (
+            "binary_focal_crossentropy",
+            "gamma",
+            -0.5,
+            ValueError,
+            r"gamma must be a finite number in \[0, inf\)",
+        ),
+        (
+            "binary_focal_crossentropy",
+            "gamma",
+            math.inf,
+            ValueError,
+            r"gamma must be a finite number",
+        ),
+        (
+            "binary_focal_crossentropy",
+            "alpha",
+            1.2,
+            ValueError,
+            r"alpha must be a finite number in \[0, 1\]",
+        ),
+        (
+            "binary_focal_crossentropy",
+            "alpha",
+            None,
+            TypeError,
+            r"alpha must be a real number, got None",
+        ),
+        (
+            "binary_focal_crossentropy",
+            "apply_class_balancing",
+            1,
+            TypeError,
+            r"apply_class_balancing must be True or False, got 1 \(int\)",
+        ),
+        (
+            "sparse_categorical_crossentropy",
+            "from_logits",
+            "yes",
+            TypeError,
+            r"from_logits must be True or False",
+        ),
     ],
 )
 def test_invalid_options(module, name, option, value, error, message):
@@ -239,8 +365,20 @@ def test_invalid_options(module, name, option, value, error, message):
 @pytest.mark.parametrize("module", MODULES)
 def test_numpy_scalars_are_accepted_as_options(module):
     y_true, y_pred = valid_pair("binary_focal_crossentropy")
-    expected = call(module, "binary_focal_crossentropy", y_true, y_pred, {"gamma": 1.5, "alpha": 0.5, "apply_class_balancing": True})
-    got = call(module, "binary_focal_crossentropy", y_true, y_pred, {"gamma": np.float32(1.5), "alpha": np.int64(0) + 0.5, "apply_class_balancing": np.True_})
+    expected = call(
+        module,
+        "binary_focal_crossentropy",
+        y_true,
+        y_pred,
+        {"gamma": 1.5, "alpha": 0.5, "apply_class_balancing": True},
+    )
+    got = call(
+        module,
+        "binary_focal_crossentropy",
+        y_true,
+        y_pred,
+        {"gamma": np.float32(1.5), "alpha": np.int64(0) + 0.5, "apply_class_balancing": np.True_},
+    )
     np.testing.assert_allclose(got, expected, rtol=1e-15)
 
 
@@ -252,7 +390,9 @@ def test_hint_is_only_given_where_it_helps():
 
 def test_too_large_for_the_computing_dtype():
     # y_true is cast to the dtype of y_pred, as in Keras; 1e300 does not fit in float32
-    with pytest.raises(ValueError, match=r"^losses\.mean_squared_error: y_true has values too large for float32"):
+    with pytest.raises(
+        ValueError, match=r"^losses\.mean_squared_error: y_true has values too large for float32"
+    ):
         losses.mean_squared_error(np.array([1e300]), np.array([1.0], dtype=np.float32))
 
 
@@ -266,13 +406,19 @@ def test_too_large_for_the_computing_dtype():
 
 
 @functools.cache
-def float_arrays(dtype: Any, shape: tuple[int, ...], low: float, high: float) -> st.SearchStrategy[np.ndarray]:
-    elements = st.floats(low, high, width=8 * np.dtype(dtype).itemsize, allow_nan=False, allow_infinity=False)
+def float_arrays(
+    dtype: Any, shape: tuple[int, ...], low: float, high: float
+) -> st.SearchStrategy[np.ndarray]:
+    elements = st.floats(
+        low, high, width=8 * np.dtype(dtype).itemsize, allow_nan=False, allow_infinity=False
+    )
     return hnp.arrays(dtype, shape, elements=elements)
 
 
 @functools.cache
-def int_arrays(dtype: Any, shape: tuple[int, ...], low: int, high: int) -> st.SearchStrategy[np.ndarray]:
+def int_arrays(
+    dtype: Any, shape: tuple[int, ...], low: int, high: int
+) -> st.SearchStrategy[np.ndarray]:
     return hnp.arrays(dtype, shape, elements=st.integers(low, high))
 
 
@@ -310,7 +456,9 @@ def draw_options(draw: st.DrawFn, name: str) -> dict[str, Any]:
     return opts
 
 
-def draw_predictions(draw: st.DrawFn, name: str, opts: dict[str, Any], shape: tuple[int, ...]) -> np.ndarray:
+def draw_predictions(
+    draw: st.DrawFn, name: str, opts: dict[str, Any], shape: tuple[int, ...]
+) -> np.ndarray:
     kind = KIND[name]
     if kind in ("real", "hinge") and draw(st.integers(0, 5)) == 0:
         return draw(int_arrays(np.int64, shape, -1000, 1000))
@@ -333,8 +481,17 @@ def draw_targets(draw: st.DrawFn, name: str, shape: tuple[int, ...]) -> np.ndarr
         classes = shape[-1]
         labels_shape = shape[:-1] + (1,) * draw(st.integers(0, 1))
         labels = draw(int_arrays(np.int64, labels_shape, 0, classes - 1))
-        as_type = draw(st.sampled_from(["int", "float", "bool", "uint8"] if classes >= 2 else ["int", "float", "uint8"]))
-        return {"int": labels, "float": labels.astype(float), "bool": labels.astype(bool), "uint8": labels.astype(np.uint8)}[as_type]
+        as_type = draw(
+            st.sampled_from(
+                ["int", "float", "bool", "uint8"] if classes >= 2 else ["int", "float", "uint8"]
+            )
+        )
+        return {
+            "int": labels,
+            "float": labels.astype(float),
+            "bool": labels.astype(bool),
+            "uint8": labels.astype(np.uint8),
+        }[as_type]
     if kind == "hinge":
         signs = draw(sign_arrays(shape))
         style = draw(st.sampled_from(["signs", "signs-float", "binary", "bool"]))
@@ -343,7 +500,11 @@ def draw_targets(draw: st.DrawFn, name: str, shape: tuple[int, ...]) -> np.ndarr
         if style == "signs-float":
             return signs.astype(draw(DTYPES))
         binary = signs > 0
-        return binary if style == "bool" else binary.astype(draw(st.sampled_from([np.int32, np.float32, np.float64])))
+        return (
+            binary
+            if style == "bool"
+            else binary.astype(draw(st.sampled_from([np.int32, np.float32, np.float64])))
+        )
     dtype = draw(DTYPES)
     if kind == "real":
         if draw(st.integers(0, 5)) == 0:
@@ -382,7 +543,12 @@ def draw_case(draw: st.DrawFn, module: str, name: str) -> tuple[Any, Any, dict[s
     if scenario == "list":
         return y_true.tolist(), y_pred.tolist(), opts, scenario, None
     if scenario == "huge":
-        if kind in PROBABILITY_PREDICTIONS and not opts.get("from_logits") or y_pred.dtype.kind != "f" or y_pred.dtype == np.float16:
+        if (
+            kind in PROBABILITY_PREDICTIONS
+            and not opts.get("from_logits")
+            or y_pred.dtype.kind != "f"
+            or y_pred.dtype == np.float16
+        ):
             return y_true, y_pred, opts, "valid", None
         size = 1e30 if y_pred.dtype == np.float32 else 1e200
         y_pred = y_pred.copy()
@@ -398,7 +564,13 @@ def draw_case(draw: st.DrawFn, module: str, name: str) -> tuple[Any, Any, dict[s
             y_true = array
         else:
             y_pred = array
-        return y_true, y_pred, opts, scenario, (ValueError, where + rf"{argument} contains NaN or infinity")
+        return (
+            y_true,
+            y_pred,
+            opts,
+            scenario,
+            (ValueError, where + rf"{argument} contains NaN or infinity"),
+        )
     if scenario == "empty":
         empty = shape[:-1] + (0,) if draw(st.booleans()) else (0,) + shape[1:]
         y_pred = np.zeros(empty, dtype=y_pred.dtype)
@@ -406,8 +578,20 @@ def draw_case(draw: st.DrawFn, module: str, name: str) -> tuple[Any, Any, dict[s
         return y_true, y_pred, opts, scenario, (ValueError, where + r"y_(true|pred) is empty")
     if scenario == "zero_d":
         if kind == "sparse":
-            return 0, y_pred.flat[0], opts, scenario, (ValueError, where + r"y_pred must have at least 1 dimension")
-        return y_true.flat[0], y_pred.flat[0], opts, scenario, (ValueError, where + r"y_(true|pred) must have at least 1 dimension")
+            return (
+                0,
+                y_pred.flat[0],
+                opts,
+                scenario,
+                (ValueError, where + r"y_pred must have at least 1 dimension"),
+            )
+        return (
+            y_true.flat[0],
+            y_pred.flat[0],
+            opts,
+            scenario,
+            (ValueError, where + r"y_(true|pred) must have at least 1 dimension"),
+        )
     if scenario == "mismatch":
         other = draw(other_shapes(shape))
         if kind == "sparse":
@@ -416,18 +600,36 @@ def draw_case(draw: st.DrawFn, module: str, name: str) -> tuple[Any, Any, dict[s
             y_true = np.zeros(other, dtype=np.int64)
         else:
             y_true = draw_targets(draw, name, other)
-        return y_true, y_pred, opts, scenario, (ValueError, where + r".*y_true\.shape=\(.*\) and y_pred\.shape=\(.*\)")
+        return (
+            y_true,
+            y_pred,
+            opts,
+            scenario,
+            (ValueError, where + r".*y_true\.shape=\(.*\) and y_pred\.shape=\(.*\)"),
+        )
     if scenario == "pred_out_of_range":
         y_pred = y_pred.astype(np.float64)
         index = draw(st.integers(0, y_pred.size - 1))
         if kind == "poisson":
             y_pred.flat[index] = -draw(POSITIVE)
-            return y_true, y_pred, opts, scenario, (ValueError, where + r"y_pred must hold non-negative rates")
+            return (
+                y_true,
+                y_pred,
+                opts,
+                scenario,
+                (ValueError, where + r"y_pred must hold non-negative rates"),
+            )
         if kind not in PROBABILITY_PREDICTIONS or opts.get("from_logits"):
             return y_true, y_pred, opts, "valid", None
         y_pred.flat[index] = draw(OUTSIDE_UNIT)
         hint = ".*from_logits=True" if name in WITH_LOGITS else ""
-        return y_true, y_pred, opts, scenario, (ValueError, where + r"y_pred must hold probabilities in \[0, 1\]" + hint)
+        return (
+            y_true,
+            y_pred,
+            opts,
+            scenario,
+            (ValueError, where + r"y_pred must hold probabilities in \[0, 1\]" + hint),
+        )
     if scenario == "true_out_of_range":
         y_true = y_true.astype(np.float64) if kind != "sparse" else y_true.astype(np.float64).copy()
         index = draw(st.integers(0, y_true.size - 1))
@@ -436,15 +638,42 @@ def draw_case(draw: st.DrawFn, module: str, name: str) -> tuple[Any, Any, dict[s
         if kind == "sparse":
             classes = y_pred.shape[-1]
             y_true.flat[index] = draw(st.sampled_from([-1.0, float(classes), classes + 7.0, 0.5]))
-            return y_true, y_pred, opts, scenario, (ValueError, where + r"y_true must hold (integer )?class indices")
+            return (
+                y_true,
+                y_pred,
+                opts,
+                scenario,
+                (ValueError, where + r"y_true must hold (integer )?class indices"),
+            )
         if kind == "hinge":
             y_true.flat[index] = draw(st.sampled_from([0.5, 2.0, -3.0, 0.25]))
-            return y_true, y_pred, opts, scenario, (ValueError, where + r"y_true must hold labels in \{-1, 1\}")
+            return (
+                y_true,
+                y_pred,
+                opts,
+                scenario,
+                (ValueError, where + r"y_true must hold labels in \{-1, 1\}"),
+            )
         if kind == "poisson":
             y_true.flat[index] = -draw(POSITIVE)
-            return y_true, y_pred, opts, scenario, (ValueError, where + r"y_true must hold non-negative counts")
+            return (
+                y_true,
+                y_pred,
+                opts,
+                scenario,
+                (ValueError, where + r"y_true must hold non-negative counts"),
+            )
         y_true.flat[index] = draw(OUTSIDE_UNIT)
-        return y_true, y_pred, opts, scenario, (ValueError, where + r"y_true must hold (targets \(probabilities\)|probabilities) in \[0, 1\]")
+        return (
+            y_true,
+            y_pred,
+            opts,
+            scenario,
+            (
+                ValueError,
+                where + r"y_true must hold (targets \(probabilities\)|probabilities) in \[0, 1\]",
+            ),
+        )
     if scenario == "bad_option":
         if name not in OPTION_NAMES:
             return y_true, y_pred, opts, "valid", None
@@ -452,17 +681,49 @@ def draw_case(draw: st.DrawFn, module: str, name: str) -> tuple[Any, Any, dict[s
         opts = dict(opts)
         if option in BOOL_OPTIONS:
             opts[option] = draw(st.sampled_from([1, 0, "True", None, 1.0]))
-            return y_true, y_pred, opts, scenario, (TypeError, where + rf"{option} must be True or False")
+            return (
+                y_true,
+                y_pred,
+                opts,
+                scenario,
+                (TypeError, where + rf"{option} must be True or False"),
+            )
         if draw(st.booleans()):
             opts[option] = draw(st.sampled_from([True, False, "1", None, [1.0], 1j]))
-            return y_true, y_pred, opts, scenario, (TypeError, where + rf"{option} must be a real number")
+            return (
+                y_true,
+                y_pred,
+                opts,
+                scenario,
+                (TypeError, where + rf"{option} must be a real number"),
+            )
         low, high = FLOAT_OPTIONS[option]
         too_low = st.floats(max_value=low, exclude_max=option != "delta", allow_nan=False)
-        too_high = st.floats(min_value=high, exclude_min=True) if math.isfinite(high) else st.just(math.inf)
+        too_high = (
+            st.floats(min_value=high, exclude_min=True)
+            if math.isfinite(high)
+            else st.just(math.inf)
+        )
         opts[option] = draw(too_low | too_high | st.just(math.nan))
-        return y_true, y_pred, opts, scenario, (ValueError, where + rf"{option} must be a finite number in")
+        return (
+            y_true,
+            y_pred,
+            opts,
+            scenario,
+            (ValueError, where + rf"{option} must be a finite number in"),
+        )
     if scenario == "wrong_type":
-        bad = draw(st.sampled_from([None, "abc", np.array(["x"] * y_pred.size), y_pred.astype(np.complex128), y_pred.astype(object)]))
+        bad = draw(
+            st.sampled_from(
+                [
+                    None,
+                    "abc",
+                    np.array(["x"] * y_pred.size),
+                    y_pred.astype(np.complex128),
+                    y_pred.astype(object),
+                ]
+            )
+        )
         if draw(st.booleans()):
             return bad, y_pred, opts, scenario, (TypeError, where + r"y_true must")
         return y_true, bad, opts, scenario, (TypeError, where + r"y_pred must")
@@ -479,7 +740,9 @@ def computing_dtype(y_pred: Any) -> np.dtype:
     return np.dtype(np.float64) if dtype.kind in "biu" else np.result_type(dtype, np.float32)
 
 
-def gradient_term_size(name: str, true: np.ndarray, pred: np.ndarray, opts: dict[str, Any], dtype: Any) -> float:
+def gradient_term_size(
+    name: str, true: np.ndarray, pred: np.ndarray, opts: dict[str, Any], dtype: Any
+) -> float:
     """How large the terms are that a gradient adds or subtracts, per element, times N.
 
     Rounding errors in float32 are relative to these, not to the (possibly tiny) difference.
@@ -489,7 +752,9 @@ def gradient_term_size(name: str, true: np.ndarray, pred: np.ndarray, opts: dict
     inputs = 1.0 + np.max(np.abs(pred)) + np.max(np.abs(true))
     if name == "cosine_similarity":  # -(a - cos b) / |p|: unit vectors divided by the norm
         return 1.0 / max(float(np.linalg.norm(pred, axis=-1).min()), low)
-    if from_logits:  # sigmoid(z) - t, (sum t) softmax(z) - t, and focal's gamma * BCE <= gamma (1 + |z|)
+    if (
+        from_logits
+    ):  # sigmoid(z) - t, (sum t) softmax(z) - t, and focal's gamma * BCE <= gamma (1 + |z|)
         return pred.shape[-1] + opts.get("gamma", 2.0) * inputs
     if name == "categorical_crossentropy":  # t / c <= 1 / eps, divided by the row sum
         with np.errstate(all="ignore"):
@@ -514,12 +779,16 @@ def gradient_term_size(name: str, true: np.ndarray, pred: np.ndarray, opts: dict
     return inputs  # p - t, clip(p - t), tanh(p - t), hinge margins
 
 
-def check_against_reference(module: str, name: str, y_true: Any, y_pred: Any, opts: dict[str, Any], result: np.ndarray) -> None:
+def check_against_reference(
+    module: str, name: str, y_true: Any, y_pred: Any, opts: dict[str, Any], result: np.ndarray
+) -> None:
     dtype = computing_dtype(y_pred)
     pred = np.asarray(y_pred).astype(dtype).astype(np.float64)
     true = np.asarray(y_true)
     if KIND[name] != "sparse":
-        true = true.astype(dtype).astype(np.float64)  # lossbook, like Keras, casts y_true to the dtype of y_pred
+        true = true.astype(dtype).astype(
+            np.float64
+        )  # lossbook, like Keras, casts y_true to the dtype of y_pred
     assert isinstance(result, np.ndarray)
     assert result.dtype == dtype
     assert result.shape == (pred.shape[:-1] if module == "losses" else pred.shape)
@@ -535,7 +804,9 @@ def check_against_reference(module: str, name: str, y_true: Any, y_pred: Any, op
     if module == "losses":
         scale = 20.0 + np.max(np.abs(pred)) + np.max(np.abs(true))
     else:
-        scale = np.max(np.abs(expected)) + gradient_term_size(name, true, pred, opts, dtype) / (pred.size // pred.shape[-1])
+        scale = np.max(np.abs(expected)) + gradient_term_size(name, true, pred, opts, dtype) / (
+            pred.size // pred.shape[-1]
+        )
     np.testing.assert_allclose(result, expected, rtol=tolerance, atol=tolerance * scale)
 
 
@@ -563,9 +834,16 @@ def check_case(module: str, name: str, case: tuple[Any, Any, dict[str, Any], str
         # valid inputs may still be refused for a reason in the data, which must be real
         assert isinstance(error, ValueError), message
         if "overflow" in message:
-            assert scenario == "huge" and (module, name) in MAY_OVERFLOW or not fits(module, name, y_true, y_pred, opts), message
+            assert (
+                scenario == "huge"
+                and (module, name) in MAY_OVERFLOW
+                or not fits(module, name, y_true, y_pred, opts)
+            ), message
         elif "positive sum" in message:
-            assert name == "categorical_crossentropy" and not (np.asarray(y_pred).sum(axis=-1) > 0).all()
+            assert (
+                name == "categorical_crossentropy"
+                and not (np.asarray(y_pred).sum(axis=-1) > 0).all()
+            )
         elif "gradient is infinite" in message:
             dtype = computing_dtype(y_pred)  # y_true is cast to it first, as in Keras
             true, pred = (np.asarray(a).astype(dtype).astype(np.float64) for a in (y_true, y_pred))
@@ -573,7 +851,7 @@ def check_case(module: str, name: str, case: tuple[Any, Any, dict[str, Any], str
                 exact = reference_gradient(name, true, pred, dtype=dtype, **opts)
             assert not np.isfinite(exact).all(), message
         else:
-            raise AssertionError(f"valid input refused: {message}")
+            raise AssertionError(f"valid input refused: {message}") from error
         return
     assert expected is None, f"{scenario}: no error, expected {expected}"
     check_against_reference(module, name, y_true, y_pred, opts, result)

@@ -36,8 +36,6 @@ from numpy.typing import ArrayLike
 
 from lossbook import validation
 from lossbook.losses import (
-    _bce_from_logits,
-    _bce_from_probabilities,
     _class_weight,
     _dot_last,
     _focal_terms,
@@ -94,7 +92,10 @@ def _softmax(logits: FloatArray) -> FloatArray:
 
 
 def mean_squared_error(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
-    r"""Gradient of the batch-mean squared error: :math:`\frac{2}{NK} (\hat y - y)`."""
+    r"""Gradient of the batch-mean squared error: :math:`\frac{2}{NK} (\hat y - y)`.
+
+    Arguments as for :func:`lossbook.losses.mean_squared_error`; the result has ``y_pred``'s shape.
+    """
     where = "gradients.mean_squared_error"
     y_true, y_pred = validation.regression_inputs(where, y_true, y_pred)
     with validation.overflow_is_error(where):
@@ -107,6 +108,8 @@ def mean_absolute_error(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
     r"""Gradient of the batch-mean absolute error: :math:`\frac{1}{NK}\,\mathrm{sign}(\hat y - y)`.
 
     It is 0 where :math:`\hat y = y`, as TensorFlow's gradient of ``abs``.
+
+    Arguments as for :func:`lossbook.losses.mean_absolute_error`; the result has ``y_pred``'s shape.
     """
     where = "gradients.mean_absolute_error"
     y_true, y_pred = validation.regression_inputs(where, y_true, y_pred)
@@ -118,7 +121,12 @@ def mean_absolute_error(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
 
 
 def huber(y_true: ArrayLike, y_pred: ArrayLike, *, delta: float = 1.0) -> FloatArray:
-    r"""Gradient of the batch-mean Huber loss: :math:`\frac{1}{NK}\,\mathrm{clip}(\hat y - y, -\delta, \delta)`."""
+    r"""Gradient of the batch-mean Huber loss.
+
+    :math:`\frac{1}{NK}\,\mathrm{clip}(\hat y - y, -\delta, \delta)`.
+
+    Arguments as for :func:`lossbook.losses.huber`; the result has ``y_pred``'s shape.
+    """
     where = "gradients.huber"
     delta = validation.real_option(where, "delta", delta, low=0.0, low_open=True)
     y_true, y_pred = validation.regression_inputs(where, y_true, y_pred)
@@ -130,7 +138,10 @@ def huber(y_true: ArrayLike, y_pred: ArrayLike, *, delta: float = 1.0) -> FloatA
 
 
 def log_cosh(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
-    r"""Gradient of the batch-mean log-cosh loss: :math:`\frac{1}{NK} \tanh(\hat y - y)`."""
+    r"""Gradient of the batch-mean log-cosh loss: :math:`\frac{1}{NK} \tanh(\hat y - y)`.
+
+    Arguments as for :func:`lossbook.losses.log_cosh`; the result has ``y_pred``'s shape.
+    """
     where = "gradients.log_cosh"
     y_true, y_pred = validation.regression_inputs(where, y_true, y_pred)
     with validation.overflow_is_error(where):
@@ -157,10 +168,14 @@ def binary_crossentropy(
     From logits: :math:`\frac{1}{NK}(\sigma(z) - t)`. From probabilities:
     :math:`\frac{1}{NK}\frac{c - t}{c (1 - c)}` where :math:`\epsilon \le p \le 1 - \epsilon`
     and 0 where Keras clips. :math:`t` is the smoothed target.
+
+    Arguments as for :func:`lossbook.losses.binary_crossentropy`; the result has ``y_pred``'s shape.
     """
     where = "gradients.binary_crossentropy"
     from_logits = validation.bool_option(where, "from_logits", from_logits)
-    label_smoothing = validation.real_option(where, "label_smoothing", label_smoothing, low=0.0, high=1.0)
+    label_smoothing = validation.real_option(
+        where, "label_smoothing", label_smoothing, low=0.0, high=1.0
+    )
     y_true, y_pred = validation.probability_inputs(where, y_true, y_pred, from_logits=from_logits)
     with validation.overflow_is_error(where):
         y_true = _smooth_binary(y_true, label_smoothing)
@@ -228,11 +243,16 @@ def binary_focal_crossentropy(
 
     For :math:`0 < \gamma < 1` this is infinite where :math:`u = 0` (a probability exactly equal
     to a hard label), and a ValueError says so; TensorFlow returns NaN there.
+
+    Arguments as for :func:`lossbook.losses.binary_focal_crossentropy`; the result has
+    ``y_pred``'s shape.
     """
     where = "gradients.binary_focal_crossentropy"
     gamma = validation.real_option(where, "gamma", gamma, low=0.0)
     from_logits = validation.bool_option(where, "from_logits", from_logits)
-    apply_class_balancing = validation.bool_option(where, "apply_class_balancing", apply_class_balancing)
+    apply_class_balancing = validation.bool_option(
+        where, "apply_class_balancing", apply_class_balancing
+    )
     alpha = validation.real_option(where, "alpha", alpha, low=0.0, high=1.0)
     y_true, y_pred = validation.probability_inputs(where, y_true, y_pred, from_logits=from_logits)
     with validation.overflow_is_error(where):
@@ -242,7 +262,9 @@ def binary_focal_crossentropy(
         if from_logits:
             grad = _focal_logit_gradient(y_true, p, q, u, bce, focal_slope, gamma)
         else:
-            grad = _focal_probability_gradient(where, y_true, y_pred, u, bce, focal_slope, gamma, weight)
+            grad = _focal_probability_gradient(
+                where, y_true, y_pred, u, bce, focal_slope, gamma, weight
+            )
         if weight is not None:
             grad *= weight
         grad *= 1.0 / y_pred.size
@@ -284,7 +306,8 @@ def _focal_probability_gradient(
     gamma: float,
     weight: FloatArray | None,
 ) -> FloatArray:
-    r"""Element-wise :math:`\gamma u^{\gamma-1}(1 - 2t) b + u^\gamma\,\partial b/\partial p`, unweighted."""
+    r"""Unweighted, element-wise
+    :math:`\gamma u^{\gamma-1}(1 - 2t) b + u^\gamma\,\partial b/\partial p`."""
     u_gamma = np.power(u, gamma)
     grad = _bce_probability_slope(y_true, y_pred)
     grad *= u_gamma
@@ -325,6 +348,8 @@ def hinge(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
     r"""Gradient of the batch-mean hinge loss: :math:`-\frac{1}{NK}\,y\,[1 - y\hat y \ge 0]`.
 
     At a margin of exactly 1 the gradient is :math:`-y/(NK)`, as TensorFlow's ``maximum``.
+
+    Arguments as for :func:`lossbook.losses.hinge`; the result has ``y_pred``'s shape.
     """
     where = "gradients.hinge"
     signs, y_pred = validation.hinge_inputs(where, y_true, y_pred)
@@ -338,7 +363,12 @@ def hinge(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
 
 
 def squared_hinge(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
-    r"""Gradient of the batch-mean squared hinge loss: :math:`-\frac{2}{NK}\,y \max(1 - y\hat y, 0)`."""
+    r"""Gradient of the batch-mean squared hinge loss.
+
+    :math:`-\frac{2}{NK}\,y \max(1 - y\hat y, 0)`.
+
+    Arguments as for :func:`lossbook.losses.squared_hinge`; the result has ``y_pred``'s shape.
+    """
     where = "gradients.squared_hinge"
     signs, y_pred = validation.hinge_inputs(where, y_true, y_pred)
     with validation.overflow_is_error(where):
@@ -371,11 +401,17 @@ def categorical_crossentropy(
 
     .. math:: \frac{\partial}{\partial p_j} = \frac{1}{NS}\Big(g_j - \sum_k g_k o_k\Big),
 
-    the chain rule through the renormalisation :math:`\partial o_k / \partial p_j = (\delta_{kj} - o_k)/S`.
+    the chain rule through the renormalisation,
+    :math:`\partial o_k / \partial p_j = (\delta_{kj} - o_k)/S`.
+
+    Arguments as for :func:`lossbook.losses.categorical_crossentropy`; the result has
+    ``y_pred``'s shape.
     """
     where = "gradients.categorical_crossentropy"
     from_logits = validation.bool_option(where, "from_logits", from_logits)
-    label_smoothing = validation.real_option(where, "label_smoothing", label_smoothing, low=0.0, high=1.0)
+    label_smoothing = validation.real_option(
+        where, "label_smoothing", label_smoothing, low=0.0, high=1.0
+    )
     y_true, y_pred = validation.probability_inputs(where, y_true, y_pred, from_logits=from_logits)
     with validation.overflow_is_error(where):
         y_true = _smooth_categorical(y_true, label_smoothing)
@@ -412,6 +448,9 @@ def sparse_categorical_crossentropy(
     :math:`\log\sum_j q_j - \log q_c`:
     :math:`\frac{1}{N}\big(1/\sum_j q_j - \delta_{jc}/q_c\big)` where :math:`p_j` is inside the
     clip range, 0 elsewhere.
+
+    Arguments as for :func:`lossbook.losses.sparse_categorical_crossentropy`; the result has
+    ``y_pred``'s shape.
     """
     where = "gradients.sparse_categorical_crossentropy"
     from_logits = validation.bool_option(where, "from_logits", from_logits)
@@ -427,7 +466,9 @@ def sparse_categorical_crossentropy(
             inside = _inside_clip(y_pred, EPSILON, 1.0 - EPSILON)
             grad = inside / _last_axis(_sum_last(clipped))
             picked = np.take_along_axis(grad, index, axis=-1)
-            picked -= np.take_along_axis(inside, index, axis=-1) / np.take_along_axis(clipped, index, axis=-1)
+            picked -= np.take_along_axis(inside, index, axis=-1) / np.take_along_axis(
+                clipped, index, axis=-1
+            )
             np.put_along_axis(grad, index, picked, axis=-1)
         grad *= 1.0 / _samples(y_pred)
     return validation.check_finite_result(where, grad)
@@ -435,7 +476,10 @@ def sparse_categorical_crossentropy(
 
 def kl_divergence(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
     r"""Gradient of the batch-mean KL divergence: :math:`-\frac{1}{N}\,\bar t / \bar p` where
-    :math:`p \ge \epsilon`, 0 where Keras clips :math:`p` up to :math:`\epsilon`."""
+    :math:`p \ge \epsilon`, 0 where Keras clips :math:`p` up to :math:`\epsilon`.
+
+    Arguments as for :func:`lossbook.losses.kl_divergence`; the result has ``y_pred``'s shape.
+    """
     where = "gradients.kl_divergence"
     y_true, y_pred = validation.kl_inputs(where, y_true, y_pred)
     with validation.overflow_is_error(where):
@@ -447,7 +491,12 @@ def kl_divergence(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
 
 
 def poisson(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
-    r"""Gradient of the batch-mean Poisson loss: :math:`\frac{1}{NK}\big(1 - t / (\lambda + \epsilon)\big)`."""
+    r"""Gradient of the batch-mean Poisson loss.
+
+    :math:`\frac{1}{NK}\big(1 - t / (\lambda + \epsilon)\big)`.
+
+    Arguments as for :func:`lossbook.losses.poisson`; the result has ``y_pred``'s shape.
+    """
     where = "gradients.poisson"
     y_true, y_pred = validation.poisson_inputs(where, y_true, y_pred)
     with validation.overflow_is_error(where):
@@ -468,6 +517,8 @@ def cosine_similarity(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
               -\frac{1}{N}\frac{a}{\epsilon} \text{ otherwise}
 
     (below :math:`\epsilon` the norm is a constant, so only the numerator varies).
+
+    Arguments as for :func:`lossbook.losses.cosine_similarity`; the result has ``y_pred``'s shape.
     """
     where = "gradients.cosine_similarity"
     y_true, y_pred = validation.regression_inputs(where, y_true, y_pred)

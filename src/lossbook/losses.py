@@ -55,7 +55,7 @@ _LOG_2 = math.log(2.0)  # a Python float, so that it does not promote float32 ar
 
 
 def _by_columns(combine: np.ufunc, x: FloatArray) -> FloatArray:
-    """Reduce the last axis of ``x`` with ``combine`` (``np.add``, ``np.maximum``), column by column.
+    """Reduce the last axis of ``x`` with ``combine`` (``np.add`` or ``np.maximum``) by columns.
 
     NumPy's own reductions over the last axis handle one row at a time, which is slow when the
     rows are short: for 10**7 numbers in rows of 2, ``x.max(axis=-1)`` takes about ten times as
@@ -89,7 +89,7 @@ def _sum_last(x: FloatArray) -> FloatArray:
 
 
 def _max_last(x: FloatArray) -> FloatArray:
-    """Maximum over the last axis; column by column (:func:`_by_columns`) for rows shorter than 64."""
+    """Maximum over the last axis; by columns (:func:`_by_columns`) for rows shorter than 64."""
     if x.shape[-1] < 64:
         return _by_columns(np.maximum, x)
     return x.max(axis=-1)
@@ -386,7 +386,9 @@ def binary_crossentropy(
     """
     where = "losses.binary_crossentropy"
     from_logits = validation.bool_option(where, "from_logits", from_logits)
-    label_smoothing = validation.real_option(where, "label_smoothing", label_smoothing, low=0.0, high=1.0)
+    label_smoothing = validation.real_option(
+        where, "label_smoothing", label_smoothing, low=0.0, high=1.0
+    )
     y_true, y_pred = validation.probability_inputs(where, y_true, y_pred, from_logits=from_logits)
     with validation.overflow_is_error(where):
         y_true = _smooth_binary(y_true, label_smoothing)
@@ -443,7 +445,9 @@ def binary_focal_crossentropy(
     where = "losses.binary_focal_crossentropy"
     gamma = validation.real_option(where, "gamma", gamma, low=0.0)
     from_logits = validation.bool_option(where, "from_logits", from_logits)
-    apply_class_balancing = validation.bool_option(where, "apply_class_balancing", apply_class_balancing)
+    apply_class_balancing = validation.bool_option(
+        where, "apply_class_balancing", apply_class_balancing
+    )
     alpha = validation.real_option(where, "alpha", alpha, low=0.0, high=1.0)
     y_true, y_pred = validation.probability_inputs(where, y_true, y_pred, from_logits=from_logits)
     with validation.overflow_is_error(where):
@@ -552,7 +556,9 @@ def categorical_crossentropy(
     """
     where = "losses.categorical_crossentropy"
     from_logits = validation.bool_option(where, "from_logits", from_logits)
-    label_smoothing = validation.real_option(where, "label_smoothing", label_smoothing, low=0.0, high=1.0)
+    label_smoothing = validation.real_option(
+        where, "label_smoothing", label_smoothing, low=0.0, high=1.0
+    )
     y_true, y_pred = validation.probability_inputs(where, y_true, y_pred, from_logits=from_logits)
     with validation.overflow_is_error(where):
         y_true = _smooth_categorical(y_true, label_smoothing)
@@ -653,7 +659,9 @@ def kl_divergence(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
 def poisson(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
     r"""Poisson negative log-likelihood (without the :math:`\log t!` constant) of each sample.
 
-    .. math:: \ell(t, \lambda) = \frac{1}{K} \sum_{k=1}^{K} \big[\lambda_k - t_k \log(\lambda_k + \epsilon)\big]
+    .. math::
+        \ell(t, \lambda) = \frac{1}{K} \sum_{k=1}^{K}
+            \big[\lambda_k - t_k \log(\lambda_k + \epsilon)\big]
 
     The :math:`\epsilon` keeps the logarithm finite at :math:`\lambda = 0`, as in Keras.
 

@@ -66,9 +66,11 @@ _LOGITS_HINT = "; if y_pred holds logits (unnormalised scores), pass from_logits
 
 
 def bool_option(where: str, name: str, value: object) -> bool:
-    """Return ``value`` if it is a bool; raise TypeError otherwise (``1`` or ``"yes"`` are refused)."""
+    """Return ``value`` if it is a bool; raise TypeError otherwise (``1`` and ``"yes"`` too)."""
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{where}: {name} must be True or False, got {value!r} ({type(value).__name__})")
+        raise TypeError(
+            f"{where}: {name} must be True or False, got {value!r} ({type(value).__name__})"
+        )
     return bool(value)
 
 
@@ -87,14 +89,17 @@ def real_option(
     with TypeError although Python counts it as an int: ``delta=True`` is a mistake.
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{where}: {name} must be a real number, got {value!r} ({type(value).__name__})")
+        raise TypeError(
+            f"{where}: {name} must be a real number, got {value!r} ({type(value).__name__})"
+        )
     number = float(value)
     above_low = number > low if low_open else number >= low
     if not (math.isfinite(number) and above_low and number <= high):
         left = "(" if low_open else "["
         right = ")" if math.isinf(high) else "]"
         raise ValueError(
-            f"{where}: {name} must be a finite number in {left}{low:g}, {high:g}{right}, got {name}={value!r}"
+            f"{where}: {name} must be a finite number in {left}{low:g}, {high:g}{right}, "
+            f"got {name}={value!r}"
         )
     return number
 
@@ -115,7 +120,8 @@ def to_array(where: str, name: str, value: ArrayLike, *, min_ndim: int = 1) -> N
     kind = array.dtype.kind
     if kind not in "biuf" or (kind == "f" and array.dtype not in _FLOAT_DTYPES):
         raise TypeError(
-            f"{where}: {name} must hold bool, integer or float16/32/64 numbers, got dtype {array.dtype}"
+            f"{where}: {name} must hold bool, integer or float16/32/64 numbers, "
+            f"got dtype {array.dtype}"
         )
     if array.ndim < min_ndim:
         raise ValueError(
@@ -186,7 +192,9 @@ def _pair(where: str, y_true: ArrayLike, y_pred: ArrayLike) -> tuple[NDArray[Any
     return true, pred
 
 
-def regression_inputs(where: str, y_true: ArrayLike, y_pred: ArrayLike) -> tuple[FloatArray, FloatArray]:
+def regression_inputs(
+    where: str, y_true: ArrayLike, y_pred: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
     """Two finite arrays of one shape, cast to the computing dtype."""
     true, pred = _pair(where, y_true, y_pred)
     _check_finite(where, "y_true", true)
@@ -250,7 +258,14 @@ def sparse_inputs(
                 f"{where}: y_true must hold integer class indices, got {true[fractional].flat[0]}"
             )
     classes = pred.shape[-1]
-    _check_range(where, "y_true", true, 0, classes - 1, f"class indices in [0, {classes - 1}] ({classes} classes)")
+    _check_range(
+        where,
+        "y_true",
+        true,
+        0,
+        classes - 1,
+        f"class indices in [0, {classes - 1}] ({classes} classes)",
+    )
     if from_logits:
         _check_finite(where, "y_pred", pred)
     else:
@@ -263,20 +278,32 @@ def kl_inputs(where: str, y_true: ArrayLike, y_pred: ArrayLike) -> tuple[FloatAr
     true, pred = _pair(where, y_true, y_pred)
     _check_range(where, "y_true", true, 0.0, 1.0, "probabilities in [0, 1]")
     _check_range(
-        where, "y_pred", pred, 0.0, 1.0, "probabilities in [0, 1]",
+        where,
+        "y_pred",
+        pred,
+        0.0,
+        1.0,
+        "probabilities in [0, 1]",
         "; if y_pred holds logits, apply a softmax first",
     )
     dtype = _compute_dtype(pred)
     return _cast(where, "y_true", true, dtype), _cast(where, "y_pred", pred, dtype)
 
 
-def poisson_inputs(where: str, y_true: ArrayLike, y_pred: ArrayLike) -> tuple[FloatArray, FloatArray]:
+def poisson_inputs(
+    where: str, y_true: ArrayLike, y_pred: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
     """Non-negative finite counts ``y_true`` and rates ``y_pred`` of one shape."""
     true, pred = _pair(where, y_true, y_pred)
     # The upper bound is the largest float64, so that an infinity fails the range check.
     _check_range(where, "y_true", true, 0.0, sys.float_info.max, "non-negative counts")
     _check_range(
-        where, "y_pred", pred, 0.0, sys.float_info.max, "non-negative rates",
+        where,
+        "y_pred",
+        pred,
+        0.0,
+        sys.float_info.max,
+        "non-negative rates",
         "; if y_pred holds log-rates, apply exp first",
     )
     dtype = _compute_dtype(pred)
