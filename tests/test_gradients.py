@@ -9,6 +9,7 @@ conventions at those points are tested separately below.
 from __future__ import annotations
 
 import inspect
+import zlib
 
 import numpy as np
 import pytest
@@ -43,7 +44,7 @@ def assert_gradients_close(ours, theirs, rtol):
 @pytest.mark.parametrize("shape", [(6,), (4, 5), (2, 3, 4)], ids=["1d", "2d", "3d"])
 @pytest.mark.parametrize(("name", "opts"), CASES, ids=CASE_IDS)
 def test_matches_gradient_tape(name, opts, shape):
-    rng = np.random.default_rng([hash(name) % 2**32, len(shape), 11])
+    rng = np.random.default_rng([zlib.crc32(name.encode()), len(shape), 11])
     y_true, y_pred = make_inputs(name, opts, shape, rng)
     ours = grad(name, y_true, y_pred, **opts)
     assert ours.shape == y_pred.shape
@@ -54,7 +55,7 @@ def test_matches_gradient_tape(name, opts, shape):
 @pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 2, 3)], ids=["1d", "2d", "3d"])
 @pytest.mark.parametrize(("name", "opts"), CASES, ids=CASE_IDS)
 def test_matches_finite_differences(name, opts, shape):
-    rng = np.random.default_rng([hash(name) % 2**32, len(shape), 12])
+    rng = np.random.default_rng([zlib.crc32(name.encode()), len(shape), 12])
     y_true, y_pred = make_inputs(name, opts, shape, rng)
     ours = grad(name, y_true, y_pred, **opts)
     assert_gradients_close(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import zlib
 
 import numpy as np
 import pytest
@@ -40,7 +41,7 @@ def loss(name, y_true, y_pred, **opts):
 @pytest.mark.parametrize("shape", SHAPES, ids=["1d", "2d", "3d"])
 @pytest.mark.parametrize(("name", "opts"), CASES, ids=CASE_IDS)
 def test_matches_keras_float64(name, opts, shape):
-    rng = np.random.default_rng([hash(name) % 2**32, len(shape), len(opts)])
+    rng = np.random.default_rng([zlib.crc32(name.encode()), len(shape), len(opts)])
     y_true, y_pred = make_inputs(name, opts, shape, rng)
     ours = loss(name, y_true, y_pred, **opts)
     theirs = keras_loss(name, y_true, y_pred, **opts)
