@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,6 +32,9 @@ def refresh(path: Path) -> float:
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
+    # One stream output per cell: how print output is split into messages varies between runs,
+    # and the stored file should not.
+    CoalesceStreamsPreprocessor().preprocess(nb, {})
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3 (ipykernel)",
                               "language": "python"}
     nbformat.write(nb, path)
