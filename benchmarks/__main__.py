@@ -32,7 +32,7 @@ QUICK_SIZES = (10**3, 10**5, 10**6)
 def median_seconds(fn, n: int) -> float:
     """Median wall time of one call, with fewer repeats for the big arrays."""
     fn()  # warm-up: imports, tracing, caches
-    repeats = 5 if n >= 10**6 else 15
+    repeats = 7 if n >= 10**7 else 21
     return statistics.median(timeit.repeat(fn, number=1, repeat=repeats))
 
 

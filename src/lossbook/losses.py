@@ -243,11 +243,12 @@ def mean_squared_error(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
       ``keras.losses.mean_squared_error``; Gauss (1809), least squares.
     """
     where = "losses.mean_squared_error"
-    y_true, y_pred = validation.regression_inputs(where, y_true, y_pred)
-    with validation.overflow_is_error(where):
+    y_true, y_pred = validation.regression_inputs(where, y_true, y_pred, check_finite=False)
+    # NaN and infinity propagate to the result here, so they are looked for there.
+    with validation.checked_late(where, y_true=y_true, y_pred=y_pred) as finish:
         error = np.subtract(y_pred, y_true)
         loss = _mean_last(np.square(error, out=error))
-    return validation.check_finite_result(where, loss)
+    return finish(loss)
 
 
 def mean_absolute_error(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
@@ -266,11 +267,12 @@ def mean_absolute_error(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
       ``keras.losses.mean_absolute_error``; Laplace (1774), least absolute deviations.
     """
     where = "losses.mean_absolute_error"
-    y_true, y_pred = validation.regression_inputs(where, y_true, y_pred)
-    with validation.overflow_is_error(where):
+    y_true, y_pred = validation.regression_inputs(where, y_true, y_pred, check_finite=False)
+    # NaN and infinity propagate to the result here, so they are looked for there.
+    with validation.checked_late(where, y_true=y_true, y_pred=y_pred) as finish:
         error = np.subtract(y_pred, y_true)
         loss = _mean_last(np.abs(error, out=error))
-    return validation.check_finite_result(where, loss)
+    return finish(loss)
 
 
 def huber(y_true: ArrayLike, y_pred: ArrayLike, *, delta: float = 1.0) -> FloatArray:
@@ -298,8 +300,9 @@ def huber(y_true: ArrayLike, y_pred: ArrayLike, *, delta: float = 1.0) -> FloatA
     """
     where = "losses.huber"
     delta = validation.real_option(where, "delta", delta, low=0.0, low_open=True)
-    y_true, y_pred = validation.regression_inputs(where, y_true, y_pred)
-    with validation.overflow_is_error(where):
+    y_true, y_pred = validation.regression_inputs(where, y_true, y_pred, check_finite=False)
+    # NaN and infinity propagate to the result here, so they are looked for there.
+    with validation.checked_late(where, y_true=y_true, y_pred=y_pred) as finish:
         abs_error = np.subtract(y_pred, y_true)
         np.abs(abs_error, out=abs_error)
         quadratic = np.minimum(abs_error, delta)
@@ -309,7 +312,7 @@ def huber(y_true: ArrayLike, y_pred: ArrayLike, *, delta: float = 1.0) -> FloatA
         quadratic *= 0.5
         quadratic += abs_error
         loss = _mean_last(quadratic)
-    return validation.check_finite_result(where, loss)
+    return finish(loss)
 
 
 def log_cosh(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
@@ -331,8 +334,9 @@ def log_cosh(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
       variational auto-encoder", 2019.
     """
     where = "losses.log_cosh"
-    y_true, y_pred = validation.regression_inputs(where, y_true, y_pred)
-    with validation.overflow_is_error(where):
+    y_true, y_pred = validation.regression_inputs(where, y_true, y_pred, check_finite=False)
+    # NaN and infinity propagate to the result here, so they are looked for there.
+    with validation.checked_late(where, y_true=y_true, y_pred=y_pred) as finish:
         abs_error = np.subtract(y_pred, y_true)
         np.abs(abs_error, out=abs_error)
         # log(cosh(x)) = |x| + log(1 + exp(-2|x|)) - log(2): cosh(x) would overflow for
@@ -343,7 +347,7 @@ def log_cosh(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
         out += abs_error
         out -= _LOG_2
         loss = _mean_last(out)
-    return validation.check_finite_result(where, loss)
+    return finish(loss)
 
 
 # --------------------------------------------------------------------------------------------

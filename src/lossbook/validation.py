@@ -27,7 +27,7 @@ import contextlib
 import math
 import numbers
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -38,6 +38,7 @@ __all__ = [
     "FloatArray",
     "bool_option",
     "check_finite_result",
+    "checked_late",
     "check_row_sums",
     "hinge_inputs",
     "kl_inputs",
@@ -193,12 +194,16 @@ def _pair(where: str, y_true: ArrayLike, y_pred: ArrayLike) -> tuple[NDArray[Any
 
 
 def regression_inputs(
-    where: str, y_true: ArrayLike, y_pred: ArrayLike
+    where: str, y_true: ArrayLike, y_pred: ArrayLike, *, check_finite: bool = True
 ) -> tuple[FloatArray, FloatArray]:
-    """Two finite arrays of one shape, cast to the computing dtype."""
+    """Two arrays of one shape, cast to the computing dtype, and checked to be finite.
+
+    ``check_finite=False`` leaves the finiteness check to :func:`checked_late`.
+    """
     true, pred = _pair(where, y_true, y_pred)
-    _check_finite(where, "y_true", true)
-    _check_finite(where, "y_pred", pred)
+    if check_finite:
+        _check_finite(where, "y_true", true)
+        _check_finite(where, "y_pred", pred)
     dtype = _compute_dtype(pred)
     return _cast(where, "y_true", true, dtype), _cast(where, "y_pred", pred, dtype)
 
@@ -362,10 +367,46 @@ def overflow_is_error(where: str) -> Iterator[None]:
         with np.errstate(over="raise"):
             yield
     except FloatingPointError as err:
-        raise ValueError(
-            f"{where}: the computation overflowed ({err}): the result, or a value on the way to "
-            f"it, does not fit in the dtype; rescale the inputs or use float64"
-        ) from None
+        raise ValueError(_overflow_message(where, err)) from None
+
+
+@contextlib.contextmanager
+def checked_late(where: str, **inputs: FloatArray) -> Iterator[Callable[[FloatArray], FloatArray]]:
+    """Check ``inputs`` for NaN and infinity after the computation instead of before it.
+
+    For the element-wise regression losses every NaN or infinity in an input reaches the
+    per-sample result (``inf - x``, ``|inf|``, ``inf**2`` and ``log(1 + e^{-inf})`` all keep it),
+    so a finite result proves finite inputs. Checking the small result instead of the inputs
+    saves two full passes over the data; the inputs are scanned only when something is wrong,
+    so that the error still names the argument at fault. Use it as::
+
+        with validation.checked_late(where, y_true=y_true, y_pred=y_pred) as finish:
+            loss = ...
+        return finish(loss)
+    """
+
+    def finish(result: FloatArray) -> FloatArray:
+        result = np.asarray(result)
+        if not np.isfinite(result).all():
+            for name, array in inputs.items():
+                _check_finite(where, name, array)
+        return check_finite_result(where, result)
+
+    try:
+        # inf - inf is NaN by design here, and caught by ``finish``: no warning for it.
+        with np.errstate(over="raise", invalid="ignore"):
+            yield finish
+    except FloatingPointError as err:
+        for name, array in inputs.items():
+            _check_finite(where, name, array)
+        raise ValueError(_overflow_message(where, err)) from None
+
+
+def _overflow_message(where: str, err: FloatingPointError) -> str:
+    return (
+        f"{where}: the computation overflowed ({err}): the result, or a value on the way to "
+        f"it, does not fit in the dtype; rescale the inputs or use float64"
+    )
 
 
 def check_finite_result(where: str, result: FloatArray) -> FloatArray:
