@@ -8,6 +8,7 @@ machine with only Python and pip the README's two commands (`book` and `test`) d
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import subprocess
 import sys
@@ -43,10 +44,15 @@ def ensure_venv() -> None:
 
 
 def _env() -> dict[str, str]:
-    sys.path.insert(0, str(ROOT / "src"))
-    from lossbook.session import TF_ENV  # the one place where the notebook environment is set
+    """The environment with lossbook.session.TF_ENV, the one place where it is defined.
 
-    return {**os.environ, **TF_ENV}
+    The module is loaded from its file, not through the package: importing ``lossbook`` needs
+    NumPy, and the Python that runs this script may have nothing but the standard library.
+    """
+    spec = importlib.util.spec_from_file_location("_session", ROOT / "src" / "lossbook" / "session.py")
+    session = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(session)
+    return {**os.environ, **session.TF_ENV}
 
 
 def main(argv: list[str]) -> int:
