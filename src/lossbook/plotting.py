@@ -32,8 +32,6 @@ STYLE = {
     "lines.linewidth": 2.0,
     "legend.frameon": False,
     "image.cmap": "viridis",
-    # Fixed metadata keeps PNG bytes identical between runs of the same notebook.
-    "svg.hashsalt": "lossbook",
 }
 
 
