@@ -63,7 +63,9 @@ def bench_losses(sizes) -> list[dict]:
 
 
 def tf_import_seconds(repeats: int = 3) -> float:
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    from lossbook.session import TF_ENV
+
+    env = {**os.environ, **TF_ENV}  # the same environment as every notebook's kernel
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
