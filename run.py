@@ -1,8 +1,16 @@
 #!/usr/bin/env python3
-"""The project's entry point: `python3 run.py book|test|refresh|lab|bench`.
+"""The project's entry point: `python3 run.py book|test|refresh|lab|bench [arguments]`.
+
+    book               build the book into _build/html (renders stored outputs, executes nothing)
+    test               every test: library, nbval on every notebook, book build, browser checks
+    test --matrix      nbval on every notebook (or the ones given) under each CPU variant of MATRIX
+    refresh [PATHS]    re-execute notebooks in place: the only way to change stored outputs
+    lab [ARGS]         JupyterLab on this checkout (in a container as root: --allow-root)
+    bench [ARGS]       lossbook against keras.losses, and the time of every notebook
 
 Each command first makes sure that `.venv` exists and holds `requirements.txt`, so that on a fresh
 machine with only Python and pip the README's two commands (`book` and `test`) do everything.
+Only the standard library is used here: this script runs before anything is installed.
 """
 
 from __future__ import annotations
@@ -12,13 +20,44 @@ import importlib.util
 import os
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
-PYTHON = VENV / "bin" / "python"
 STAMP = VENV / ".requirements.sha256"
+
+#: The CPU variants of `test --matrix`. Each one makes this machine compute like another reader's:
+#: ONEDNN_MAX_CPU_ISA caps TensorFlow's oneDNN kernels, OPENBLAS_CORETYPE picks NumPy's and
+#: SciPy's BLAS kernels, NPY_DISABLE_CPU_FEATURES turns off NumPy's own AVX-512 loops, and
+#: "cpus" pins the notebooks to that many cores. The everyday `test` is the native variant.
+MATRIX: dict[str, dict] = {
+    "avx2-laptop": {"env": {"ONEDNN_MAX_CPU_ISA": "AVX2", "OPENBLAS_CORETYPE": "Haswell",
+                            "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR"}},
+    "avx512-server": {"env": {"ONEDNN_MAX_CPU_ISA": "AVX512_CORE",
+                              "OPENBLAS_CORETYPE": "SkylakeX",
+                              "NPY_DISABLE_CPU_FEATURES": "AVX512_ICL AVX512_SPR"}},
+    "avx-only": {"env": {"ONEDNN_MAX_CPU_ISA": "AVX", "OPENBLAS_CORETYPE": "Sandybridge",
+                         "NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR"}},
+    "one-core": {"env": {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}, "cpus": 1},
+    "eight-threads": {"env": {"OPENBLAS_NUM_THREADS": "8", "OMP_NUM_THREADS": "8",
+                              "TF_NUM_INTRAOP_THREADS": "8", "TF_NUM_INTEROP_THREADS": "8"}},
+}
+
+
+def venv_executable(name: str, *, venv_dir: Path = VENV, platform: str = sys.platform) -> Path:
+    """The path of an executable inside a virtual environment, on Windows, macOS or Linux.
+
+    venv puts executables in ``Scripts\\`` with an ``.exe`` suffix on Windows and in ``bin/``
+    everywhere else.
+    """
+    if platform == "win32":
+        return venv_dir / "Scripts" / f"{name}.exe"
+    return venv_dir / "bin" / name
+
+
+PYTHON = venv_executable("python")
 
 
 def _requirements_hash() -> str:
@@ -55,11 +94,35 @@ def _env() -> dict[str, str]:
     return {**os.environ, **session.TF_ENV}
 
 
+def run_matrix(pytest_args: list[str]) -> int:
+    """nbval on every notebook under each CPU variant; a table of the results at the end."""
+    if not (sys.platform.startswith("linux") and os.uname().machine == "x86_64"):
+        print("run.py: the CPU matrix emulates x86-64 CPUs and needs Linux x86-64", file=sys.stderr)
+        return 2
+    paths = [] if any(not a.startswith("-") for a in pytest_args) else ["chapters"]
+    results = []
+    for name, variant in MATRIX.items():
+        cpus = variant.get("cpus")
+        command = [PYTHON, "-m", "pytest", *paths, "-q", "-n", str(cpus or 2), *pytest_args]
+        print(f"run.py: matrix variant {name}: {variant['env']}"
+              + (f", {cpus} core(s)" if cpus else ""), flush=True)
+        started = time.perf_counter()
+        code = subprocess.run(
+            command, cwd=ROOT, env={**_env(), **variant["env"]},
+            preexec_fn=(lambda: os.sched_setaffinity(0, set(range(cpus)))) if cpus else None,
+        ).returncode
+        results.append((name, code, time.perf_counter() - started))
+    print("\nvariant          result  seconds")
+    for name, code, seconds in results:
+        print(f"{name:16s} {'pass' if code == 0 else 'FAIL':6s}  {seconds:7.0f}")
+    return max(code for _, code, _ in results)
+
+
 def main(argv: list[str]) -> int:
     commands = {
         # Render the stored outputs into _build/html; nothing is executed.
-        "book": [VENV / "bin" / "jupyter-book", "build", ".", "-W", "-n", "--keep-going"],
-        # Library tests, nbval on every notebook, the book build and the browser check.
+        "book": [venv_executable("jupyter-book"), "build", ".", "-W", "-n", "--keep-going"],
+        # Library tests, nbval on every notebook, the book build and the browser checks.
         "test": [PYTHON, "-m", "pytest", "-n", "2", "--dist", "loadscope"],
         # Re-execute notebooks in place (all of them, or the paths given) and store the outputs.
         "refresh": [PYTHON, "tools/refresh_notebooks.py"],
@@ -70,7 +133,10 @@ def main(argv: list[str]) -> int:
         print(__doc__.strip(), file=sys.stderr)
         return 2
     ensure_venv()
-    return subprocess.run([*commands[argv[0]], *argv[1:]], cwd=ROOT, env=_env()).returncode
+    command, rest = argv[0], argv[1:]
+    if command == "test" and "--matrix" in rest:
+        return run_matrix([a for a in rest if a != "--matrix"])
+    return subprocess.run([*commands[command], *rest], cwd=ROOT, env=_env()).returncode
 
 
 if __name__ == "__main__":

@@ -5,6 +5,9 @@ run, with execution counts 1, 2, 3... Usage (through run.py, which sets the envi
 
     python3 run.py refresh                      # every notebook under chapters/
     python3 run.py refresh chapters/03_*.ipynb  # just these
+
+It prints one line per notebook, with its time, and nothing else. :func:`execute` is shared with
+the benchmarks, which time notebooks without writing them back.
 """
 
 from __future__ import annotations
@@ -19,26 +22,36 @@ from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The kernel's own log goes to this terminal, not into the notebook. At its default level it
+# warns once per kernel that the loopback connection is not encrypted; only errors are wanted.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 
-def refresh(path: Path) -> float:
-    """Execute ``path`` in place and return the wall-clock seconds it took."""
-    nb = nbformat.read(path, as_version=4)
+
+def execute(nb: nbformat.NotebookNode, directory: Path) -> float:
+    """Execute ``nb`` in a fresh kernel started in ``directory``; return the seconds it took."""
     started = time.perf_counter()
-    client = NotebookClient(
+    NotebookClient(
         nb,
         kernel_name="python3",
         timeout=900,
         record_timing=False,  # no timestamps in the stored file, so a rerun changes nothing
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    client.execute()
+        extra_arguments=KERNEL_ARGUMENTS,
+        resources={"metadata": {"path": str(directory)}},
+    ).execute()
+    return time.perf_counter() - started
+
+
+def refresh(path: Path) -> float:
+    """Execute ``path`` in place and return the wall-clock seconds it took."""
+    nb = nbformat.read(path, as_version=4)
+    seconds = execute(nb, path.parent)
     # One stream output per cell: how print output is split into messages varies between runs,
     # and the stored file should not.
     CoalesceStreamsPreprocessor().preprocess(nb, {})
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3 (ipykernel)",
                               "language": "python"}
     nbformat.write(nb, path)
-    return time.perf_counter() - started
+    return seconds
 
 
 def main(argv: list[str]) -> int:

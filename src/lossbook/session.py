@@ -1,8 +1,17 @@
-"""Start a chapter the same way every time: quiet, seeded and deterministic.
+"""Start a chapter the same way every time: quiet, seeded, deterministic and portable.
 
 A notebook calls :func:`start` in its first code cell, before anything imports TensorFlow. The
 test harness and the refresh command set the same environment before any kernel starts, so this
 is a second line of defence for readers who open a notebook in JupyterLab.
+
+"Deterministic" is not enough for a book whose stored outputs must be what a reader's machine
+prints. TensorFlow's float32 matrix products and convolutions run through oneDNN, which picks its
+kernel from the CPU at run time (AVX2, AVX-512, AMX...), and Eigen splits a convolution or a
+reduction differently for each thread count. Both change the last bits of a result, and training
+turns last bits into different accuracies. :func:`start` therefore makes Keras compute in float64
+(TensorFlow's float64 kernels are Eigen code compiled into the wheel, the same on every x86-64
+CPU) and runs each TensorFlow op on one thread. ``tests/test_portability.py`` checks both
+choices; ``python3 run.py test --matrix`` checks the notebooks under several CPU kernel caps.
 """
 
 from __future__ import annotations
@@ -49,8 +58,16 @@ def import_tensorflow():
     return tf, keras
 
 
+#: The precision of every Keras layer, weight and loss in the book (see the module docstring).
+FLOATX = "float64"
+
+
 def start(seed: int = SEED, *, logical_cpus: int = 1):
-    """Seed every generator, turn on op determinism and apply the book's figure style.
+    """Seed every generator, make TensorFlow deterministic and portable, apply the figure style.
+
+    Keras computes in :data:`FLOATX` and each TensorFlow op runs on one thread, so that a
+    notebook prints the same digits whichever oneDNN kernels the CPU offers and however many
+    cores it has. Calling it again in the same kernel (re-running a first cell) is harmless.
 
     ``logical_cpus > 1`` splits the CPU into that many logical devices, so that
     ``tf.distribute.MirroredStrategy`` has several replicas to spread a batch over; it must happen
@@ -64,6 +81,10 @@ def start(seed: int = SEED, *, logical_cpus: int = 1):
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(
             cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(logical_cpus)])
+    # One thread per op: Eigen shards a convolution's or a reduction's sum by thread count.
+    if tf.config.threading.get_intra_op_parallelism_threads() != 1:
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+    keras.config.set_floatx(FLOATX)
     keras.utils.set_random_seed(seed)  # Python, NumPy and TensorFlow generators
     tf.config.experimental.enable_op_determinism()
     tf.get_logger().setLevel("ERROR")

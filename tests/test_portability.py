@@ -1,0 +1,44 @@
+"""The two settings that make the stored outputs portable, checked in the open.
+
+lossbook.session.start() trains in float64 and runs each TensorFlow op on one thread. Here a small
+network is trained in fresh processes under other CPU kernel caps (ONEDNN_MAX_CPU_ISA, the same
+caps as `python3 run.py test --matrix`) and thread settings, and every run must give the same
+weights, bit for bit. With float32 on an AVX-512 machine the first cap already changes the bits,
+which is why the book does not train in float32 (the README gives the measurement).
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROBE = Path(__file__).with_name("portability") / "train_probe.py"
+
+VARIANTS = {
+    "native": {},
+    "oneDNN capped at AVX2": {"ONEDNN_MAX_CPU_ISA": "AVX2"},
+    "oneDNN capped at AVX-512 (Skylake)": {"ONEDNN_MAX_CPU_ISA": "AVX512_CORE"},
+    "eight TensorFlow threads asked for": {"TF_NUM_INTRAOP_THREADS": "8",
+                                           "TF_NUM_INTEROP_THREADS": "8"},
+}
+
+
+def _weights_hash(extra_env: dict[str, str]) -> str:
+    env = {**os.environ, **extra_env}
+    done = subprocess.run([sys.executable, str(PROBE)], env=env, capture_output=True, text=True,
+                          timeout=300, check=True)
+    dtype, digest = done.stdout.split()
+    assert dtype == "float64"
+    return digest
+
+
+@pytest.fixture(scope="module")
+def reference() -> str:
+    return _weights_hash({})
+
+
+@pytest.mark.parametrize("variant", [v for v in VARIANTS if v != "native"])
+def test_same_weights_bit_for_bit(reference, variant):
+    assert _weights_hash(VARIANTS[variant]) == reference, variant
