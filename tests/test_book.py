@@ -25,8 +25,6 @@ ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
-# Pages that a reader should also see in dark mode, as a screenshot.
-DARK_PAGES = ("intro.html", "chapters/01_background.html", "glossary.html", "bibliography.html")
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +161,10 @@ def test_page_in_browser(browser, server, path):
         assert page.evaluate(MATH_DONE), f"{path}: maths was not typeset"
         assert page.evaluate(RAW_TEX) == [], f"{path}: raw TeX left on the page"
         assert page.evaluate(UNLOADED_IMAGES) == [], f"{path}: images did not load"
+        # Playwright does not report the browser's favicon request, so fetch the target here.
+        icon = page.evaluate("document.querySelector('link[rel~=\"icon\"]')?.href")
+        assert icon, f"{path}: no favicon link"
+        assert page.request.get(icon).status == 200, f"{path}: favicon {icon} is missing"
         page.wait_for_load_state("networkidle")
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / (path.replace("/", "__") + ".png")), full_page=True)
@@ -171,13 +173,32 @@ def test_page_in_browser(browser, server, path):
         context.close()
 
 
-@pytest.mark.parametrize("path", DARK_PAGES)
+# Each figure of a page, drawn onto a canvas (which ignores the theme's CSS): the share of its
+# border pixels that are opaque and light. A transparent figure would put black labels on the
+# dark theme's background.
+FIGURE_BORDERS = """() => Array.from(document.querySelectorAll('.cell_output img')).map(img => {
+  const c = document.createElement('canvas');
+  c.width = img.naturalWidth; c.height = img.naturalHeight;
+  const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+  const d = g.getImageData(0, 0, c.width, c.height).data;
+  let light = 0, total = 0;
+  for (let y = 0; y < c.height; y += 4) for (const x of [0, c.width - 1]) {
+    const i = 4 * (y * c.width + x); total++;
+    if (d[i + 3] > 250 && d[i] > 200 && d[i + 1] > 200 && d[i + 2] > 200) light++;
+  }
+  return light / total;
+})"""
+
+
+@pytest.mark.parametrize("path", pages())
 def test_dark_mode_screenshot(browser, server, path):
     context, page, problems = _open(browser, server, path, scheme="dark")
     try:
         assert page.evaluate(MATH_DONE)
         assert page.evaluate("document.documentElement.dataset.theme") == "dark"
         page.evaluate(UNLOADED_IMAGES)
+        borders = page.evaluate(FIGURE_BORDERS)
+        assert all(share > 0.9 for share in borders), f"{path}: figure on a dark background"
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / ("dark__" + path.replace("/", "__") + ".png")), full_page=True)
         assert problems.errors == [], "\n".join(problems.errors)
