@@ -36,17 +36,26 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "EPSILON",
     "FloatArray",
+    "axis_option",
     "bool_option",
     "check_finite_result",
-    "checked_late",
     "check_row_sums",
+    "check_log_probabilities",
+    "checked_late",
+    "circle_inputs",
+    "class_weights_option",
+    "ctc_inputs",
     "hinge_inputs",
+    "int_option",
     "kl_inputs",
+    "masked_sparse_inputs",
     "overflow_is_error",
+    "overlap_inputs",
     "poisson_inputs",
     "probability_inputs",
     "real_option",
     "regression_inputs",
+    "same_shape_inputs",
     "sparse_inputs",
     "to_array",
 ]
@@ -83,11 +92,13 @@ def real_option(
     low: float,
     high: float = math.inf,
     low_open: bool = False,
+    high_open: bool = False,
 ) -> float:
     """Return ``value`` as a float after checking that it is a real number in its range.
 
-    The range is ``[low, high]``, or ``(low, high]`` with ``low_open=True``. A bool is refused
-    with TypeError although Python counts it as an int: ``delta=True`` is a mistake.
+    The range is ``[low, high]``; ``low_open=True`` and ``high_open=True`` leave out either end.
+    A bool is refused with TypeError although Python counts it as an int: ``delta=True`` is a
+    mistake.
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(
@@ -95,9 +106,10 @@ def real_option(
         )
     number = float(value)
     above_low = number > low if low_open else number >= low
-    if not (math.isfinite(number) and above_low and number <= high):
+    below_high = number < high if high_open else number <= high
+    if not (math.isfinite(number) and above_low and below_high):
         left = "(" if low_open else "["
-        right = ")" if math.isinf(high) else "]"
+        right = ")" if math.isinf(high) or high_open else "]"
         raise ValueError(
             f"{where}: {name} must be a finite number in {left}{low:g}, {high:g}{right}, "
             f"got {name}={value!r}"
@@ -244,6 +256,26 @@ def sparse_inputs(
 
     Float labels are accepted if they are whole numbers; bools count as 0 and 1.
     """
+    labels, pred, _ = masked_sparse_inputs(
+        where, y_true, y_pred, from_logits=from_logits, ignore_class=None
+    )
+    return labels, pred
+
+
+def masked_sparse_inputs(
+    where: str,
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    *,
+    from_logits: bool,
+    ignore_class: int | None,
+) -> tuple[NDArray[np.intp], FloatArray, NDArray[np.bool_] | None]:
+    """As :func:`sparse_inputs`, with labels equal to ``ignore_class`` set aside.
+
+    Returns ``(labels, y_pred, ignored)``: ``ignored`` is None without an ``ignore_class``, and
+    otherwise marks the samples whose label is ``ignore_class`` (which may lie outside
+    ``[0, K)``, like -1 or 255); their labels are replaced by 0 and only the others are checked.
+    """
     pred = to_array(where, "y_pred", y_pred)
     true = to_array(where, "y_true", y_true, min_ndim=0)
     samples = pred.shape[:-1]
@@ -262,6 +294,10 @@ def sparse_inputs(
             raise ValueError(
                 f"{where}: y_true must hold integer class indices, got {true[fractional].flat[0]}"
             )
+    ignored = None
+    if ignore_class is not None:
+        ignored = true == ignore_class
+        true = np.where(ignored, 0, true)
     classes = pred.shape[-1]
     _check_range(
         where,
@@ -269,13 +305,15 @@ def sparse_inputs(
         true,
         0,
         classes - 1,
-        f"class indices in [0, {classes - 1}] ({classes} classes)",
+        f"class indices in [0, {classes - 1}] ({classes} classes)"
+        + ("" if ignore_class is None else f" or the ignored class {ignore_class}"),
     )
     if from_logits:
         _check_finite(where, "y_pred", pred)
     else:
         _check_range(where, "y_pred", pred, 0.0, 1.0, "probabilities in [0, 1]", _LOGITS_HINT)
-    return true.astype(np.intp, copy=False), _cast(where, "y_pred", pred, _compute_dtype(pred))
+    labels = true.astype(np.intp, copy=False)
+    return labels, _cast(where, "y_pred", pred, _compute_dtype(pred)), ignored
 
 
 def kl_inputs(where: str, y_true: ArrayLike, y_pred: ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -347,6 +385,244 @@ def hinge_inputs(where: str, y_true: ArrayLike, y_pred: ArrayLike) -> tuple[Floa
         f"{where}: y_true must hold labels in {{-1, 1}}, or all in {{0, 1}} (mapped to -1 and "
         f"1), got {found}"
     )
+
+
+def int_option(where: str, name: str, value: object) -> int:
+    """Return ``value`` as an int; a bool, a float or anything else is a TypeError."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{where}: {name} must be an integer, got {value!r} ({type(value).__name__})"
+        )
+    return int(value)
+
+
+def axis_option(where: str, axis: object, ndim: int) -> tuple[int, ...]:
+    """The axes named by ``axis`` (``None``: all of them, an int, or a tuple of ints), as a sorted
+    tuple of non-negative indices; repeated or out-of-range axes are a ValueError."""
+    if axis is None:
+        return tuple(range(ndim))
+    items = axis if isinstance(axis, (tuple, list)) else (axis,)
+    axes = []
+    for item in items:
+        if isinstance(item, (bool, np.bool_)) or not isinstance(item, numbers.Integral):
+            raise TypeError(
+                f"{where}: axis must be None, an integer or a tuple of integers, got {axis!r}"
+            )
+        if not -ndim <= int(item) < ndim:
+            raise ValueError(
+                f"{where}: axis {int(item)} is out of range for y_pred with {ndim} dimensions, "
+                f"got axis={axis!r}"
+            )
+        axes.append(int(item) % ndim)
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"{where}: axis names an axis twice, got axis={axis!r}")
+    if not axes:
+        raise ValueError(f"{where}: axis must name at least one axis, got axis={axis!r}")
+    return tuple(sorted(axes))
+
+
+def class_weights_option(where: str, name: str, value: object, classes: int) -> Any:
+    """A non-negative finite float, or a sequence of ``classes`` of them (as a float64 array)."""
+    if isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(
+        value, (bool, np.bool_)
+    ):
+        return real_option(where, name, value, low=0.0)
+    if value is None or isinstance(value, (str, bytes, bool, np.bool_)):
+        raise TypeError(
+            f"{where}: {name} must be a real number or a sequence of one per class, got "
+            f"{value!r} ({type(value).__name__})"
+        )
+    weights = to_array(where, name, value)  # type: ignore[arg-type]
+    if weights.dtype.kind == "b":
+        raise TypeError(f"{where}: {name} must hold real numbers, got bools")
+    if weights.shape != (classes,):
+        raise ValueError(
+            f"{where}: {name} must be a number or hold one weight per class, shape ({classes},), "
+            f"got {name} of shape {weights.shape}"
+        )
+    _check_range(where, name, weights, 0.0, sys.float_info.max, "non-negative finite weights")
+    return weights.astype(np.float64)
+
+
+def _common_dtype(arrays: list[NDArray[Any]]) -> np.dtype[Any]:
+    """The computing dtype of several arrays: their float dtypes promoted with float32, float64
+    if all of them hold integers or bools."""
+    floats = [a.dtype for a in arrays if a.dtype.kind == "f"]
+    if not floats:
+        return np.dtype(np.float64)
+    return np.result_type(*floats, np.float32)
+
+
+def same_shape_inputs(where: str, *, ndim: int | None = None, **arrays: ArrayLike) -> list[FloatArray]:
+    """Finite arrays of one shape (rank ``ndim`` if given), cast to their common computing dtype.
+
+    The keywords name the arguments, in order, for the messages.
+    """
+    converted = {name: to_array(where, name, value) for name, value in arrays.items()}
+    (first, reference), *others = converted.items()
+    if ndim is not None and reference.ndim != ndim:
+        raise ValueError(
+            f"{where}: {first} must have {ndim} dimensions, got {first}.shape={reference.shape}"
+        )
+    for name, array in others:
+        if array.shape != reference.shape:
+            raise ValueError(
+                f"{where}: {first} and {name} must have the same shape (lossbook never "
+                f"broadcasts), got {first}.shape={reference.shape} and {name}.shape={array.shape}"
+            )
+    for name, array in converted.items():
+        _check_finite(where, name, array)
+    dtype = _common_dtype(list(converted.values()))
+    return [_cast(where, name, array, dtype) for name, array in converted.items()]
+
+
+def check_log_probabilities(where: str, **arrays: FloatArray) -> None:
+    """Refuse log-probabilities above 0 (a probability above 1), naming the argument."""
+    for name, array in arrays.items():
+        _check_range(
+            where,
+            name,
+            array,
+            -sys.float_info.max,
+            0.0,
+            "log-probabilities (values <= 0)",
+            "; pass each response's summed token log-probabilities, not logits",
+        )
+
+
+def overlap_inputs(
+    where: str, y_true: ArrayLike, y_pred: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """Two arrays of one shape with values in [0, 1]: masks, or probabilities of the foreground."""
+    true, pred = _pair(where, y_true, y_pred)
+    _check_range(where, "y_true", true, 0.0, 1.0, "mask values (probabilities) in [0, 1]")
+    _check_range(
+        where,
+        "y_pred",
+        pred,
+        0.0,
+        1.0,
+        "probabilities in [0, 1]",
+        "; if y_pred holds logits, apply a sigmoid first",
+    )
+    dtype = _compute_dtype(pred)
+    return _cast(where, "y_true", true, dtype), _cast(where, "y_pred", pred, dtype)
+
+
+def _integer_labels(where: str, name: str, labels: NDArray[Any]) -> NDArray[np.intp]:
+    """Whole-number labels (ints, bools or whole floats) as ``intp``."""
+    if labels.dtype.kind == "f":
+        _check_finite(where, name, labels)
+        fractional = labels != np.trunc(labels)
+        if fractional.any():
+            raise ValueError(
+                f"{where}: {name} must hold integer labels, got {labels[fractional].flat[0]}"
+            )
+        if np.abs(labels).max() > 2**52:
+            raise ValueError(f"{where}: {name} holds labels too large to be exact integers")
+    return labels.astype(np.intp, copy=False)
+
+
+def circle_inputs(
+    where: str,
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    ref_labels: ArrayLike | None,
+    ref_embeddings: ArrayLike | None,
+) -> tuple[NDArray[np.intp], FloatArray, NDArray[np.intp], FloatArray]:
+    """Integer labels ``(N,)`` (or ``(N, 1)``) with embeddings ``(N, D)``, and the reference
+    labels and embeddings ``(M,)`` and ``(M, D)``, which default to the first two."""
+    pred = to_array(where, "y_pred", y_pred)
+    true = to_array(where, "y_true", y_true)
+    if pred.ndim != 2:
+        raise ValueError(
+            f"{where}: y_pred must hold one embedding per row, shape (N, D), got "
+            f"y_pred.shape={pred.shape}"
+        )
+    refs = pred if ref_embeddings is None else to_array(where, "ref_embeddings", ref_embeddings)
+    ref_true = true if ref_labels is None else to_array(where, "ref_labels", ref_labels)
+    for name, labels, embeddings in (("y_true", true, pred), ("ref_labels", ref_true, refs)):
+        rows = embeddings.shape[0]
+        if labels.shape not in ((rows,), (rows, 1)):
+            other = "y_pred" if name == "y_true" else "ref_embeddings"
+            raise ValueError(
+                f"{where}: {name} must hold one integer label per row of {other}, shape "
+                f"({rows},) or ({rows}, 1), got {name}.shape={labels.shape} and "
+                f"{other}.shape={embeddings.shape}"
+            )
+    if refs.ndim != 2 or refs.shape[1] != pred.shape[1]:
+        raise ValueError(
+            f"{where}: ref_embeddings must have the shape (M, D) with the D of y_pred, got "
+            f"ref_embeddings.shape={refs.shape} and y_pred.shape={pred.shape}"
+        )
+    _check_finite(where, "y_pred", pred)
+    _check_finite(where, "ref_embeddings", refs)
+    dtype = _common_dtype([pred, refs])
+    return (
+        _integer_labels(where, "y_true", true).reshape(-1),
+        _cast(where, "y_pred", pred, dtype),
+        _integer_labels(where, "ref_labels", ref_true).reshape(-1),
+        _cast(where, "ref_embeddings", refs, dtype),
+    )
+
+
+def ctc_inputs(
+    where: str, y_true: ArrayLike, y_pred: ArrayLike
+) -> tuple[NDArray[np.intp], NDArray[np.intp], FloatArray]:
+    """Padded label sequences ``(B, L)`` and logits ``(B, T, K)`` for CTC with blank 0.
+
+    Returns ``(labels, lengths, logits)``. Each row of labels holds classes in ``[1, K)``
+    followed by zeros (the padding; 0 is also the blank): a zero before a label would be read by
+    TensorFlow as a label, so it is refused. Each label sequence must fit in the ``T`` frames:
+    it needs one frame per label plus one blank between each pair of equal neighbours.
+    """
+    pred = to_array(where, "y_pred", y_pred)
+    true = to_array(where, "y_true", y_true)
+    if pred.ndim != 3:
+        raise ValueError(
+            f"{where}: y_pred must hold logits of shape (batch, frames, classes), got "
+            f"y_pred.shape={pred.shape}"
+        )
+    if true.ndim != 2 or true.shape[0] != pred.shape[0]:
+        raise ValueError(
+            f"{where}: y_true must hold padded label sequences of shape (batch, max_length) "
+            f"with the batch of y_pred, got y_true.shape={true.shape} and y_pred.shape={pred.shape}"
+        )
+    batch, frames, classes = pred.shape
+    if classes < 2:
+        raise ValueError(
+            f"{where}: y_pred needs at least 2 classes (class 0 is the blank), got "
+            f"y_pred.shape={pred.shape}"
+        )
+    labels = _integer_labels(where, "y_true", true)
+    _check_range(
+        where,
+        "y_true",
+        labels,
+        0,
+        classes - 1,
+        f"labels in [1, {classes - 1}] and the padding 0 ({classes} classes, 0 is the blank)",
+    )
+    present = labels != 0
+    lengths = present.sum(axis=1)
+    padded_inside = present[:, 1:] & ~present[:, :-1]
+    if padded_inside.any():
+        row = int(np.nonzero(padded_inside.any(axis=1))[0][0])
+        raise ValueError(
+            f"{where}: y_true row {row} has a 0 (the blank, used as padding) before a label, "
+            f"{labels[row].tolist()}; padding may only follow the labels"
+        )
+    repeats = (present[:, 1:] & (labels[:, 1:] == labels[:, :-1])).sum(axis=1)
+    needed = lengths + repeats
+    if (needed > frames).any():
+        row = int(np.argmax(needed > frames))
+        raise ValueError(
+            f"{where}: the labels of row {row} need at least {int(needed[row])} frames (one per "
+            f"label and a blank between equal neighbours), but y_pred has {frames}; no alignment "
+            f"exists and the loss would be infinite"
+        )
+    _check_finite(where, "y_pred", pred)
+    return labels, lengths, _cast(where, "y_pred", pred, _compute_dtype(pred))
 
 
 # --------------------------------------------------------------------------------------------
