@@ -78,14 +78,18 @@ def plot_history(
     ylabel: str | None = None,
     ax=None,
     validation: bool = True,
+    colours: Sequence[str] | None = None,
 ):
     """Plot ``metric`` per epoch for one or more Keras ``History.history`` dicts.
 
     Training curves are solid and validation curves (``val_<metric>``) dashed, in the same colour.
+    ``colours`` gives one colour per history (default: the book's palette in order), so that the
+    same model keeps its colour across figures.
     """
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots()
+    colours = colours or PALETTE
     for i, (name, history) in enumerate(histories.items()):
-        colour = PALETTE[i % len(PALETTE)]
+        colour = colours[i % len(colours)]
         epochs = np.arange(1, len(history[metric]) + 1)
         ax.plot(epochs, history[metric], "-", color=colour, label=f"{name} (train)")
         if validation and f"val_{metric}" in history:
@@ -127,19 +131,25 @@ def plot_confusion_matrix(
     ax=None,
     normalise: bool = False,
 ):
-    """Confusion matrix with true classes as rows, predicted classes as columns, counts in cells."""
+    """Confusion matrix with true classes as rows, predicted classes as columns.
+
+    With ``normalise=True`` each row is divided by its total (so the diagonal is each class's
+    recall), the colour scale runs from 0 to 1 whatever the data, so that two matrices drawn side
+    by side share one scale, and each cell shows its fraction above its count.
+    """
     matrix = np.asarray(matrix)
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5.6, 4.8))
     shown = matrix / matrix.sum(axis=1, keepdims=True) if normalise else matrix
-    image = ax.imshow(shown, cmap="Blues")
+    scale = {"vmin": 0.0, "vmax": 1.0} if normalise else {}
+    image = ax.imshow(shown, cmap="Blues", **scale)
     fig.colorbar(image, ax=ax, label="fraction of row" if normalise else "count")
     ticks = np.arange(len(labels))
     ax.set_xticks(ticks, labels)
     ax.set_yticks(ticks, labels)
-    threshold = shown.max() / 2
+    threshold = (scale.get("vmax") or shown.max()) / 2
     for (i, j), value in np.ndenumerate(shown):
-        text = f"{value:.2f}" if normalise else f"{int(value)}"
-        ax.text(j, i, text, ha="center", va="center", fontsize=8,
+        text = f"{value:.2f}\n({int(matrix[i, j])})" if normalise else f"{int(value)}"
+        ax.text(j, i, text, ha="center", va="center", fontsize=9,
                 color="white" if value > threshold else "black")
     _finish(ax, title, "predicted class", "true class", legend=False)
     ax.grid(False)
