@@ -118,25 +118,31 @@ def run_matrix(pytest_args: list[str]) -> int:
     return max(code for _, code, _ in results)
 
 
+COMMANDS = {
+    # Render the stored outputs into _build/html; nothing is executed.
+    "book": [venv_executable("jupyter-book"), "build", ".", "-W", "-n", "--keep-going"],
+    # Library tests, nbval on every notebook, the book build and the browser checks.
+    "test": [PYTHON, "-m", "pytest", "-n", "2", "--dist", "loadscope"],
+    # Re-execute notebooks in place (all of them, or the paths given) and store the outputs.
+    "refresh": [PYTHON, "tools/refresh_notebooks.py"],
+    "lab": [PYTHON, "-m", "jupyter", "lab"],
+    "bench": [PYTHON, "-m", "benchmarks"],
+}
+
+
+def command_line(argv: list[str]) -> list:
+    """The command that `run.py NAME ARGS...` runs: NAME's command with ARGS passed through."""
+    return [*COMMANDS[argv[0]], *argv[1:]]
+
+
 def main(argv: list[str]) -> int:
-    commands = {
-        # Render the stored outputs into _build/html; nothing is executed.
-        "book": [venv_executable("jupyter-book"), "build", ".", "-W", "-n", "--keep-going"],
-        # Library tests, nbval on every notebook, the book build and the browser checks.
-        "test": [PYTHON, "-m", "pytest", "-n", "2", "--dist", "loadscope"],
-        # Re-execute notebooks in place (all of them, or the paths given) and store the outputs.
-        "refresh": [PYTHON, "tools/refresh_notebooks.py"],
-        "lab": [PYTHON, "-m", "jupyter", "lab"],
-        "bench": [PYTHON, "-m", "benchmarks"],
-    }
-    if not argv or argv[0] not in commands:
+    if not argv or argv[0] not in COMMANDS:
         print(__doc__.strip(), file=sys.stderr)
         return 2
     ensure_venv()
-    command, rest = argv[0], argv[1:]
-    if command == "test" and "--matrix" in rest:
-        return run_matrix([a for a in rest if a != "--matrix"])
-    return subprocess.run([*commands[command], *rest], cwd=ROOT, env=_env()).returncode
+    if argv[0] == "test" and "--matrix" in argv[1:]:
+        return run_matrix([a for a in argv[1:] if a != "--matrix"])
+    return subprocess.run(command_line(argv), cwd=ROOT, env=_env()).returncode
 
 
 if __name__ == "__main__":

@@ -44,3 +44,9 @@ def test_ci_runs_the_readme_test_commands():
     assert "python3 run.py test" in _readme_commands()
     assert "python3 run.py test --matrix" in _readme_commands()
     assert ci_commands == ["python3 run.py test", "python3 run.py test --matrix"]
+
+
+def test_lab_passes_its_arguments_through():
+    line = run.command_line(["lab", "--allow-root", "--port=9999"])
+    assert line[-2:] == ["--allow-root", "--port=9999"]
+    assert line[1:4] == ["-m", "jupyter", "lab"]
