@@ -18,7 +18,9 @@ import numpy as np
 
 EPS = 1e-7
 
-#: The 13 losses, in the order of the design notes.
+#: The losses with arguments ``(y_true, y_pred)`` that reduce the last axis: the 13 of the design
+#: notes in their order, then those added with issue 12. The other new losses have their own
+#: tests (tests/test_lossbook_multi.py).
 NAMES = [
     "mean_squared_error",
     "mean_absolute_error",
@@ -33,7 +35,22 @@ NAMES = [
     "binary_focal_crossentropy",
     "poisson",
     "cosine_similarity",
+    "mean_absolute_percentage_error",
+    "mean_squared_logarithmic_error",
+    "pinball",
+    "categorical_focal_crossentropy",
+    "categorical_generalized_cross_entropy",
+    "categorical_hinge",
 ]
+
+#: Options without a default, and the value that tests which pass no options use.
+REQUIRED: dict[str, dict[str, Any]] = {
+    "pinball": {"quantile": 0.5},
+    "categorical_generalized_cross_entropy": {"q": 0.5},
+}
+
+#: Losses that Keras lacks, checked against a composition of Keras operations instead.
+NOT_IN_KERAS = {"pinball"}
 
 #: Option sets worth testing for each loss (the empty set means the defaults).
 OPTIONS: dict[str, list[dict[str, Any]]] = {
@@ -58,7 +75,18 @@ OPTIONS: dict[str, list[dict[str, Any]]] = {
         {"gamma": 0.5, "apply_class_balancing": True, "alpha": 0.3},
         {"gamma": 3.5, "from_logits": True, "apply_class_balancing": True},
         {"gamma": 1.0, "from_logits": True},
+        {"gamma": 1.5, "label_smoothing": 0.2, "apply_class_balancing": True},
+        {"from_logits": True, "label_smoothing": 0.1},
     ],
+    "pinball": [{"quantile": 0.5}, {"quantile": 0.1}, {"quantile": 0.9}],
+    "categorical_focal_crossentropy": [
+        {},
+        {"from_logits": True},
+        {"gamma": 0.5, "alpha": 0.7, "label_smoothing": 0.1},
+        {"gamma": 0.0, "from_logits": True, "alpha": 1.0},
+        {"gamma": 3.0, "from_logits": True, "alpha": 2.0, "label_smoothing": 0.2},
+    ],
+    "categorical_generalized_cross_entropy": [{"q": 0.5}, {"q": 0.1}, {"q": 0.9}],
 }
 
 #: Every (name, options) pair, with a readable id for pytest.
@@ -123,6 +151,18 @@ def make_inputs(
         return y_true, rng.dirichlet(np.ones(k), shape[:-1]) * 0.9 + 0.1 / k
     if name == "poisson":
         return rng.poisson(3.0, shape).astype(float), rng.uniform(0.1, 6, shape)
+    if name in ("mean_absolute_percentage_error", "pinball"):  # |error| >= 0.05, |y| >= 0.1
+        y_true = rng.choice([-1, 1], shape) * rng.uniform(0.1, 3, shape)
+        return y_true, y_true + rng.choice([-1, 1], shape) * rng.uniform(0.05, 2, shape)
+    if name == "mean_squared_logarithmic_error":  # positive, away from Keras's clamp at eps
+        return rng.uniform(0.05, 5, shape), rng.uniform(0.05, 5, shape)
+    if name == "categorical_focal_crossentropy":
+        y_true, y_pred = make_inputs("categorical_crossentropy", opts, shape, rng)
+        return y_true, y_pred
+    if name == "categorical_generalized_cross_entropy":
+        return rng.integers(0, k, shape[:-1]), rng.uniform(0.02, 0.98, shape)
+    if name == "categorical_hinge":
+        return np.eye(k)[rng.integers(0, k, shape[:-1])], rng.normal(size=shape) * 2
     raise KeyError(name)
 
 
@@ -181,6 +221,7 @@ def reference(
         return -np.mean(t * np.log(c) + (1 - t) * np.log(1 - c), axis=-1)
     if name == "binary_focal_crossentropy":
         gamma, alpha = opts.get("gamma", 2.0), opts.get("alpha", 0.25)
+        t = t * (1 - smoothing) + 0.5 * smoothing
         if from_logits:
             bce = t * _softplus(-p) + (1 - t) * _softplus(p)
             one_minus_pt = t * _sigmoid(-p) + (1 - t) * _sigmoid(p)
@@ -221,7 +262,51 @@ def reference(
         nt = np.maximum(np.linalg.norm(t, axis=-1, keepdims=True), low)
         np_ = np.maximum(np.linalg.norm(p, axis=-1, keepdims=True), low)
         return -np.sum((t / nt) * (p / np_), axis=-1)
+    if name == "mean_absolute_percentage_error":
+        return 100 * np.mean(np.abs(p - t) / np.maximum(np.abs(t), low), axis=-1)
+    if name == "mean_squared_logarithmic_error":
+        return np.mean((np.log1p(np.maximum(p, low)) - np.log1p(np.maximum(t, low))) ** 2, axis=-1)
+    if name == "pinball":
+        q, u = opts["quantile"], t - p
+        return np.mean(np.maximum(q * u, (q - 1) * u), axis=-1)
+    if name == "categorical_focal_crossentropy":
+        gamma = opts.get("gamma", 2.0)
+        alpha = np.asarray(opts.get("alpha", 0.25), dtype=np.float64)
+        t = t * (1 - smoothing) + smoothing / t.shape[-1]
+        log_o, log_rest = _log_softmax_and_complement(p, from_logits, low, high)
+        return -np.sum(alpha * np.exp(log_rest) ** gamma * t * log_o, axis=-1)  # 0**0 = 1
+    if name == "categorical_generalized_cross_entropy":
+        q = opts["q"]
+        picked = np.take_along_axis(p, _labels(t, p)[..., None], axis=-1)[..., 0]
+        return (1 - picked**q) / q
+    if name == "categorical_hinge":
+        return np.maximum(np.max((1 - t) * p, axis=-1) - np.sum(t * p, axis=-1) + 1, 0)
     raise KeyError(name)
+
+
+def _labels(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    labels = t.astype(np.int64)
+    return labels[..., 0] if labels.ndim == p.ndim else labels
+
+
+def _log_softmax_and_complement(
+    p: np.ndarray, from_logits: bool, low: float, high: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """``log o`` and ``log(1 - o)`` of categorical focal cross-entropy.
+
+    From logits, ``log(1 - o_k)`` is the log-sum-exp of the other logits minus that of all of
+    them (no subtraction of probabilities); from probabilities, Keras's renormalised and
+    clipped ``o``.
+    """
+    if not from_logits:
+        o = np.clip(p / p.sum(axis=-1, keepdims=True), low, high)
+        return np.log(o), np.log(1 - o)
+    k = p.shape[-1]
+    lse = np.logaddexp.reduce(p, axis=-1, keepdims=True)
+    others = np.where(np.eye(k, dtype=bool), -np.inf, p[..., None, :])  # row k: all but z_k
+    with np.errstate(divide="ignore"):
+        rest = np.logaddexp.reduce(others, axis=-1) if k > 1 else np.full_like(p, -np.inf)
+    return p - lse, rest - lse
 
 
 def reference_gradient(
@@ -256,6 +341,7 @@ def reference_gradient(
         return np.where(inside, -t / c + (1 - t) / (1 - c), 0.0) * per_element
     if name == "binary_focal_crossentropy":
         gamma, alpha = opts.get("gamma", 2.0), opts.get("alpha", 0.25)
+        t = t * (1 - smoothing) + 0.5 * smoothing
         weight = (
             alpha * t + (1 - alpha) * (1 - t) if opts.get("apply_class_balancing", False) else 1.0
         )
@@ -322,6 +408,42 @@ def reference_gradient(
         b = p / np.maximum(np_, low)
         cos = np.sum(a * b, axis=-1, keepdims=True)
         return np.where(np_ >= low, -(a - cos * b) / np.maximum(np_, low), -a / low) / samples
+    if name == "mean_absolute_percentage_error":
+        return 100 * np.sign(p - t) / np.maximum(np.abs(t), low) * per_element
+    if name == "mean_squared_logarithmic_error":
+        error = np.log1p(np.maximum(p, low)) - np.log1p(np.maximum(t, low))
+        return np.where(p >= low, 2 * error / (1 + np.maximum(p, low)), 0.0) * per_element
+    if name == "pinball":
+        return (np.greater(p, t) - opts["quantile"]) * per_element
+    if name == "categorical_focal_crossentropy":
+        gamma = opts.get("gamma", 2.0)
+        alpha = np.asarray(opts.get("alpha", 0.25), dtype=np.float64)
+        t = t * (1 - smoothing) + smoothing / t.shape[-1]
+        log_o, log_rest = _log_softmax_and_complement(p, from_logits, low, high)
+        o, u = np.exp(log_o), np.exp(log_rest)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if from_logits:  # w_k = -alpha t u^gamma (gamma o (-log o) / u + 1); w - o sum(w)
+                ratio = np.where(u > 0, -log_o / u, 1.0)
+                w = -alpha * t * u**gamma * (gamma * o * ratio + 1)
+                return (w - o * w.sum(axis=-1, keepdims=True)) / samples
+            total = p.sum(axis=-1, keepdims=True)
+            normalised = p / total
+            inside_o = (normalised >= low) & (normalised <= high)
+            g = alpha * t * (gamma * u ** (gamma - 1) * log_o - u**gamma / o)
+            g = np.where(inside_o, g, 0.0)
+            return (g - np.sum(g * normalised, axis=-1, keepdims=True)) / total / samples
+    if name == "categorical_generalized_cross_entropy":
+        labels = _labels(t, p)
+        onehot = np.eye(p.shape[-1])[labels]
+        picked = np.take_along_axis(p, labels[..., None], axis=-1)
+        with np.errstate(divide="ignore"):
+            return np.where(onehot == 1, -(picked ** (opts["q"] - 1)), 0.0) / samples
+    if name == "categorical_hinge":
+        wrong = (1 - t) * p
+        top = wrong == wrong.max(axis=-1, keepdims=True)
+        share = top / top.sum(axis=-1, keepdims=True)
+        margin = wrong.max(axis=-1, keepdims=True) - np.sum(t * p, axis=-1, keepdims=True) + 1
+        return np.where(margin >= 0, (1 - t) * share - t, 0.0) / samples
     raise KeyError(name)
 
 
@@ -359,9 +481,26 @@ def keras_module() -> Any:
     return keras
 
 
+def keras_function(name: str) -> Any:
+    """``keras.losses.<name>``, or for a loss that Keras lacks its composition of Keras ops."""
+    keras = keras_module()
+    if name == "pinball":
+
+        def pinball(y_true: Any, y_pred: Any, quantile: float) -> Any:
+            error = keras.ops.convert_to_tensor(y_true, dtype=y_pred.dtype) - y_pred
+            return keras.ops.mean(
+                keras.ops.maximum(quantile * error, (quantile - 1) * error), axis=-1
+            )
+
+        return pinball
+    return getattr(keras.losses, name)
+
+
 def keras_loss(name: str, y_true: Any, y_pred: Any, **opts: Any) -> np.ndarray:
     """``keras.losses.<name>(y_true, y_pred, **opts)`` as a NumPy array."""
-    return np.asarray(getattr(keras_module().losses, name)(y_true, y_pred, **opts))
+    if name in NOT_IN_KERAS:
+        y_pred = keras_module().ops.convert_to_tensor(y_pred)
+    return np.asarray(keras_function(name)(y_true, y_pred, **opts))
 
 
 def tape_gradient(name: str, y_true: Any, y_pred: np.ndarray, **opts: Any) -> np.ndarray:
@@ -371,5 +510,5 @@ def tape_gradient(name: str, y_true: Any, y_pred: np.ndarray, **opts: Any) -> np
 
     variable = tf.Variable(y_pred)
     with tf.GradientTape() as tape:
-        loss = tf.reduce_mean(getattr(keras_module().losses, name)(y_true, variable, **opts))
+        loss = tf.reduce_mean(keras_function(name)(y_true, variable, **opts))
     return tape.gradient(loss, variable).numpy()

@@ -13,7 +13,17 @@ import zlib
 
 import numpy as np
 import pytest
-from _helpers import CASE_IDS, CASES, EPS, NAMES, keras_loss, make_inputs, reference, strict
+from _helpers import (
+    CASE_IDS,
+    CASES,
+    EPS,
+    NAMES,
+    REQUIRED,
+    keras_loss,
+    make_inputs,
+    reference,
+    strict,
+)
 
 from lossbook import losses
 
@@ -30,7 +40,7 @@ KERAS_ATOL = {"log_cosh": 2e-9}
 def loss(name, y_true, y_pred, **opts):
     """Call lossbook with every warning turned into an error."""
     with strict():
-        return getattr(losses, name)(y_true, y_pred, **opts)
+        return getattr(losses, name)(y_true, y_pred, **{**REQUIRED.get(name, {}), **opts})
 
 
 # --------------------------------------------------------------------------------------------
@@ -65,13 +75,35 @@ def test_matches_keras_float32(name, opts):
     np.testing.assert_allclose(ours, keras_loss(name, y_true, y_pred, **opts), rtol=2e-5, atol=1e-6)
 
 
+#: The six losses of part two that Keras lacks.
+BEYOND_KERAS = {"bpr", "distillation", "dpo", "info_nce", "pinball", "triplet_margin"}
+
+
 def test_catalogue():
-    keras = pytest.importorskip("keras")
-    assert list(losses.LOSSES) == sorted(NAMES)
-    assert set(losses.__all__) == set(NAMES) | {"LOSSES"}
+    from _helpers import keras_module
+
+    keras = keras_module()
+    keras_functions = {
+        name
+        for name, obj in vars(keras.losses).items()
+        if inspect.isfunction(obj) and name not in ("get", "serialize", "deserialize")
+    }
+    assert len(keras_functions) == 22
+    assert list(losses.KERAS_NAMES) == sorted(keras_functions)
+    assert list(losses.LOSSES) == sorted(keras_functions | BEYOND_KERAS)
+    assert set(losses.__all__) == set(losses.LOSSES) | {"LOSSES", "KERAS_NAMES"}
+    assert set(NAMES) <= set(losses.LOSSES)
     for name, function in losses.LOSSES.items():
         assert function is getattr(losses, name)
-        assert callable(getattr(keras.losses, name))
+        parameters = list(inspect.signature(function).parameters.values())
+        options = [p for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY]
+        assert all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in parameters[: -len(options) or None])
+        if name in keras_functions:  # Keras's option names, each of them (but axis, reduced by lossbook)
+            theirs = inspect.signature(getattr(keras.losses, name)).parameters
+            keras_options = set(list(theirs)[2:]) - {"axis"}
+            if name in ("dice", "tversky"):
+                keras_options |= {"axis"}
+            assert {p.name for p in options} == keras_options, name
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -115,9 +147,8 @@ def test_result_dtype(name, dtype, expected):
     assert ours.dtype == expected
     assert ours.shape == (4,)
     tolerance = 1e-3 if dtype is np.float16 else 1e-6
-    np.testing.assert_allclose(
-        ours, reference(name, y_true, y_pred.astype(dtype)), rtol=tolerance, atol=tolerance
-    )
+    expected = reference(name, y_true, y_pred.astype(dtype), **REQUIRED.get(name, {}))
+    np.testing.assert_allclose(ours, expected, rtol=tolerance, atol=tolerance)
 
 
 @pytest.mark.parametrize("name", NAMES)

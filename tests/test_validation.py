@@ -1,6 +1,6 @@
 """Input validation: explicit error messages, then hypothesis properties of every public function.
 
-The property, for all 13 losses and their 13 gradients: given random shapes, dtypes, options and
+The property, for every loss of ``_helpers.NAMES`` and its gradient: given random shapes, dtypes, options and
 inputs (valid, or broken in one of a dozen ways), the function either returns a finite result
 that agrees with a plain float64 reference formula, or raises ValueError or TypeError whose
 message starts with the function's name and names the problem. Never a warning, never a NaN.
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from _helpers import NAMES, clip_bounds, reference, reference_gradient, strict
+from _helpers import NAMES, REQUIRED, clip_bounds, reference, reference_gradient, strict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -52,6 +52,12 @@ KIND = {
     "hinge": "hinge",
     "squared_hinge": "hinge",
     "poisson": "poisson",
+    "mean_absolute_percentage_error": "real",
+    "mean_squared_logarithmic_error": "real",
+    "pinball": "real",
+    "categorical_focal_crossentropy": "categorical",
+    "categorical_generalized_cross_entropy": "sparse",
+    "categorical_hinge": "scores",
 }
 PROBABILITY_PREDICTIONS = {"binary", "categorical", "sparse", "distribution"}
 WITH_LOGITS = {
@@ -59,20 +65,36 @@ WITH_LOGITS = {
     "binary_focal_crossentropy",
     "categorical_crossentropy",
     "sparse_categorical_crossentropy",
+    "categorical_focal_crossentropy",
 }
 FLOAT_OPTIONS = {
     "delta": (0.0, math.inf),
     "label_smoothing": (0.0, 1.0),
     "gamma": (0.0, math.inf),
     "alpha": (0.0, 1.0),
+    "quantile": (0.0, 1.0),
+    "q": (0.0, 1.0),
 }
+#: Where a loss gives an option another range than FLOAT_OPTIONS.
+OPTION_RANGES = {("categorical_focal_crossentropy", "alpha"): (0.0, math.inf)}
+#: Options whose lower bound itself is refused.
+OPEN_BELOW = {"delta", "q"}
 BOOL_OPTIONS = {"from_logits", "apply_class_balancing"}
 OPTION_NAMES = {
     "huber": ["delta"],
     "binary_crossentropy": ["from_logits", "label_smoothing"],
     "categorical_crossentropy": ["from_logits", "label_smoothing"],
     "sparse_categorical_crossentropy": ["from_logits"],
-    "binary_focal_crossentropy": ["gamma", "from_logits", "apply_class_balancing", "alpha"],
+    "binary_focal_crossentropy": [
+        "gamma",
+        "from_logits",
+        "apply_class_balancing",
+        "alpha",
+        "label_smoothing",
+    ],
+    "pinball": ["quantile"],
+    "categorical_focal_crossentropy": ["alpha", "gamma", "from_logits", "label_smoothing"],
+    "categorical_generalized_cross_entropy": ["q"],
 }
 #: Where squares of the inputs are formed, huge finite inputs may overflow the dtype.
 MAY_OVERFLOW = {
@@ -88,7 +110,7 @@ SHAPES = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=5)
 
 def call(module: str, name: str, y_true: Any, y_pred: Any, opts: dict[str, Any]) -> np.ndarray:
     with strict():
-        return getattr(MODULES[module], name)(y_true, y_pred, **opts)
+        return getattr(MODULES[module], name)(y_true, y_pred, **{**REQUIRED.get(name, {}), **opts})
 
 
 # --------------------------------------------------------------------------------------------
@@ -100,7 +122,7 @@ def valid_pair(name: str, shape=(3, 4)):
     """A small valid input for every loss (probabilities, labels and rates all in range)."""
     rng = np.random.default_rng(0)
     y_pred = rng.uniform(0.1, 0.9, shape)
-    if name == "sparse_categorical_crossentropy":
+    if KIND[name] == "sparse":
         return rng.integers(0, shape[-1], shape[:-1]), y_pred
     if KIND[name] == "hinge":
         return rng.choice([-1.0, 1.0], shape), y_pred
@@ -111,7 +133,7 @@ def valid_pair(name: str, shape=(3, 4)):
 def test_shape_mismatch_names_both_shapes(module, name):
     y_true, _ = valid_pair(name, (4, 1))
     _, y_pred = valid_pair(name, (4, 10))
-    if name == "sparse_categorical_crossentropy":
+    if KIND[name] == "sparse":
         y_true = np.zeros(5, dtype=int)
     expected = (
         rf"^{module}\.{name}: .*y_true\.shape=\({y_true.shape[0]},.*\) and y_pred\.shape=\(4, 10\)"
@@ -143,7 +165,7 @@ def test_empty_and_0d(module, name):
     with pytest.raises(
         ValueError, match=rf"^{module}\.{name}: y_(true|pred) must have at least 1 dimension"
     ):
-        call(module, name, 0.5 if name != "sparse_categorical_crossentropy" else 0, 0.5, {})
+        call(module, name, 0.5 if KIND[name] != "sparse" else 0, 0.5, {})
 
 
 @pytest.mark.parametrize(("module", "name"), FUNCTIONS, ids=FUNCTION_IDS)
@@ -435,6 +457,9 @@ def other_shapes(shape: tuple[int, ...]) -> st.SearchStrategy[tuple[int, ...]]:
 DELTAS = st.sampled_from([1.0, 0.5, 2.0]) | st.floats(1e-3, 1e3)
 GAMMAS = st.sampled_from([0.0, 0.5, 1.0, 2.0]) | st.floats(0.0, 5.0)
 FRACTIONS = st.sampled_from([0.0, 1.0]) | st.floats(0.0, 1.0)
+# Smoothing of 1e-45 makes a target of 7e-46 that is 0 in float32 but not in the float64
+# reference, which matters where the focal gradient is singular at a target of 0.
+SMOOTHINGS = st.sampled_from([0.0, 1.0]) | st.floats(1e-30, 1.0)
 POSITIVE = st.floats(1e-6, 1e3)
 DTYPES = st.sampled_from(FLOAT_DTYPES)
 OUTSIDE_UNIT = st.floats(1.0, 10.0, exclude_min=True) | st.floats(-10.0, 0.0, exclude_max=True)
@@ -443,7 +468,7 @@ OUTSIDE_UNIT = st.floats(1.0, 10.0, exclude_min=True) | st.floats(-10.0, 0.0, ex
 def draw_options(draw: st.DrawFn, name: str) -> dict[str, Any]:
     opts: dict[str, Any] = {}
     for option in OPTION_NAMES.get(name, []):
-        if not draw(st.booleans()):
+        if option not in REQUIRED.get(name, {}) and not draw(st.booleans()):
             continue  # leave the default
         if option in BOOL_OPTIONS:
             opts[option] = draw(st.booleans())
@@ -451,6 +476,10 @@ def draw_options(draw: st.DrawFn, name: str) -> dict[str, Any]:
             opts[option] = draw(DELTAS)
         elif option == "gamma":
             opts[option] = draw(GAMMAS)
+        elif option == "label_smoothing":
+            opts[option] = draw(SMOOTHINGS)
+        elif option == "q":
+            opts[option] = draw(st.sampled_from([0.5, 0.1, 0.9]) | st.floats(0.01, 0.99))
         else:
             opts[option] = draw(FRACTIONS)
     return opts
@@ -460,7 +489,7 @@ def draw_predictions(
     draw: st.DrawFn, name: str, opts: dict[str, Any], shape: tuple[int, ...]
 ) -> np.ndarray:
     kind = KIND[name]
-    if kind in ("real", "hinge") and draw(st.integers(0, 5)) == 0:
+    if kind in ("real", "hinge", "scores") and draw(st.integers(0, 5)) == 0:
         return draw(int_arrays(np.int64, shape, -1000, 1000))
     dtype = draw(DTYPES)
     if opts.get("from_logits"):
@@ -689,7 +718,10 @@ def draw_case(draw: st.DrawFn, module: str, name: str) -> tuple[Any, Any, dict[s
                 (TypeError, where + rf"{option} must be True or False"),
             )
         if draw(st.booleans()):
-            opts[option] = draw(st.sampled_from([True, False, "1", None, [1.0], 1j]))
+            wrong = [True, False, "1", None, [1.0], 1j]
+            if (name, option) == ("categorical_focal_crossentropy", "alpha"):
+                wrong.remove([1.0])  # a sequence of class weights is fine there
+            opts[option] = draw(st.sampled_from(wrong))
             return (
                 y_true,
                 y_pred,
@@ -697,8 +729,8 @@ def draw_case(draw: st.DrawFn, module: str, name: str) -> tuple[Any, Any, dict[s
                 scenario,
                 (TypeError, where + rf"{option} must be a real number"),
             )
-        low, high = FLOAT_OPTIONS[option]
-        too_low = st.floats(max_value=low, exclude_max=option != "delta", allow_nan=False)
+        low, high = OPTION_RANGES.get((name, option), FLOAT_OPTIONS[option])
+        too_low = st.floats(max_value=low, exclude_max=option not in OPEN_BELOW, allow_nan=False)
         too_high = (
             st.floats(min_value=high, exclude_min=True)
             if math.isfinite(high)
@@ -752,6 +784,21 @@ def gradient_term_size(
     inputs = 1.0 + np.max(np.abs(pred)) + np.max(np.abs(true))
     if name == "cosine_similarity":  # -(a - cos b) / |p|: unit vectors divided by the norm
         return 1.0 / max(float(np.linalg.norm(pred, axis=-1).min()), low)
+    if name == "categorical_focal_crossentropy":  # alpha times the terms of the CE gradient
+        alpha = float(np.max(opts.get("alpha", 0.25)))
+        gamma = opts.get("gamma", 2.0)
+        if from_logits:  # |w_k| <= alpha (gamma + 1), and o sum(w) <= K alpha (gamma + 1)
+            return pred.shape[-1] * alpha * (gamma + 1.0)
+        with np.errstate(all="ignore"):  # (gamma (1 - c)^(gamma - 1) |log c| + 1 / c) / S
+            slope = gamma * 17.0 * max(1.0, low ** min(gamma - 1.0, 0.0)) + 1.0 / low
+            return min(float(alpha * slope / pred.sum(axis=-1).min()), 1e300)
+    if name == "mean_absolute_percentage_error":  # 100 / max(|t|, eps)
+        return 100.0 / max(float(np.min(np.abs(true))), low)
+    if name == "categorical_generalized_cross_entropy":  # p_c^(q - 1)
+        labels = true.astype(np.int64).reshape(pred.shape[:-1])
+        picked = np.take_along_axis(pred, labels[..., None], axis=-1)
+        with np.errstate(all="ignore"):
+            return min(float(np.max(picked ** (opts["q"] - 1.0))), 1e300)
     if (
         from_logits
     ):  # sigmoid(z) - t, (sum t) softmax(z) - t, and focal's gamma * BCE <= gamma (1 + |z|)
@@ -767,6 +814,8 @@ def gradient_term_size(
         gamma = opts.get("gamma", 2.0)
         if name == "binary_crossentropy" or gamma == 0:
             return slope
+        smoothing = opts.get("label_smoothing", 0.0)
+        true = true * (1 - smoothing) + 0.5 * smoothing
         u = true * (1 - pred) + (1 - true) * pred
         b = -(true * np.log(c) + (1 - true) * np.log(1 - c))
         # log(1 - c) has an absolute error of eps (not a relative one), hence b + 1; through
@@ -841,7 +890,7 @@ def check_case(module: str, name: str, case: tuple[Any, Any, dict[str, Any], str
             ), message
         elif "positive sum" in message:
             assert (
-                name == "categorical_crossentropy"
+                name in ("categorical_crossentropy", "categorical_focal_crossentropy")
                 and not (np.asarray(y_pred).sum(axis=-1) > 0).all()
             )
         elif "gradient is infinite" in message:

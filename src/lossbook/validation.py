@@ -36,6 +36,7 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "EPSILON",
     "FloatArray",
+    "SOFTMAX_HINT",
     "axis_option",
     "bool_option",
     "check_finite_result",
@@ -59,6 +60,9 @@ __all__ = [
     "sparse_inputs",
     "to_array",
 ]
+
+#: What to say after probabilities out of range where the loss has no ``from_logits``.
+SOFTMAX_HINT = "; if y_pred holds logits, apply a softmax first"
 
 #: Keras's fuzz factor, ``keras.config.epsilon()``: probabilities are clipped to
 #: ``[EPSILON, 1 - EPSILON]`` before a logarithm is taken.
@@ -269,12 +273,14 @@ def masked_sparse_inputs(
     *,
     from_logits: bool,
     ignore_class: int | None,
+    hint: str = _LOGITS_HINT,
 ) -> tuple[NDArray[np.intp], FloatArray, NDArray[np.bool_] | None]:
     """As :func:`sparse_inputs`, with labels equal to ``ignore_class`` set aside.
 
     Returns ``(labels, y_pred, ignored)``: ``ignored`` is None without an ``ignore_class``, and
     otherwise marks the samples whose label is ``ignore_class`` (which may lie outside
     ``[0, K)``, like -1 or 255); their labels are replaced by 0 and only the others are checked.
+    ``hint`` ends the message about probabilities out of range.
     """
     pred = to_array(where, "y_pred", y_pred)
     true = to_array(where, "y_true", y_true, min_ndim=0)
@@ -311,7 +317,7 @@ def masked_sparse_inputs(
     if from_logits:
         _check_finite(where, "y_pred", pred)
     else:
-        _check_range(where, "y_pred", pred, 0.0, 1.0, "probabilities in [0, 1]", _LOGITS_HINT)
+        _check_range(where, "y_pred", pred, 0.0, 1.0, "probabilities in [0, 1]", hint)
     labels = true.astype(np.intp, copy=False)
     return labels, _cast(where, "y_pred", pred, _compute_dtype(pred)), ignored
 
@@ -327,7 +333,7 @@ def kl_inputs(where: str, y_true: ArrayLike, y_pred: ArrayLike) -> tuple[FloatAr
         0.0,
         1.0,
         "probabilities in [0, 1]",
-        "; if y_pred holds logits, apply a softmax first",
+        SOFTMAX_HINT,
     )
     dtype = _compute_dtype(pred)
     return _cast(where, "y_true", true, dtype), _cast(where, "y_pred", pred, dtype)
@@ -427,7 +433,7 @@ def class_weights_option(where: str, name: str, value: object, classes: int) -> 
         value, (bool, np.bool_)
     ):
         return real_option(where, name, value, low=0.0)
-    if value is None or isinstance(value, (str, bytes, bool, np.bool_)):
+    if not isinstance(value, (list, tuple, np.ndarray)):
         raise TypeError(
             f"{where}: {name} must be a real number or a sequence of one per class, got "
             f"{value!r} ({type(value).__name__})"

@@ -84,6 +84,7 @@ def binary_focal_crossentropy(
     from_logits: bool = False,
     apply_class_balancing: bool = False,
     alpha: float = 0.25,
+    label_smoothing: float = 0.0,
 ) -> FloatArray:
     r"""Gradient of the batch-mean binary focal cross-entropy.
 
@@ -116,8 +117,12 @@ def binary_focal_crossentropy(
         where, "apply_class_balancing", apply_class_balancing
     )
     alpha = validation.real_option(where, "alpha", alpha, low=0.0, high=1.0)
+    label_smoothing = validation.real_option(
+        where, "label_smoothing", label_smoothing, low=0.0, high=1.0
+    )
     y_true, y_pred = validation.probability_inputs(where, y_true, y_pred, from_logits=from_logits)
     with validation.overflow_is_error(where):
+        y_true = _smooth_binary(y_true, label_smoothing)
         weight = _class_weight(y_true, alpha) if apply_class_balancing else None
         p, q, u, bce = _focal_terms(y_true, y_pred, from_logits)
         focal_slope = 1.0 - 2.0 * y_true  # du/dp

@@ -78,6 +78,7 @@ def binary_focal_crossentropy(
     from_logits: bool = False,
     apply_class_balancing: bool = False,
     alpha: float = 0.25,
+    label_smoothing: float = 0.0,
 ) -> FloatArray:
     r"""Binary focal cross-entropy, averaged over the last axis.
 
@@ -104,6 +105,8 @@ def binary_focal_crossentropy(
       apply_class_balancing: whether to weight class 1 by :math:`\alpha`, class 0 by
         :math:`1 - \alpha`.
       alpha: :math:`\alpha \in [0, 1]`, used only with ``apply_class_balancing``.
+      label_smoothing: :math:`s \in [0, 1]`; the targets become :math:`t (1 - s) + s / 2`
+        (in the focal factor and the class weight too, as in Keras).
 
     Returns:
       Losses of shape ``y_pred.shape[:-1]``.
@@ -119,8 +122,12 @@ def binary_focal_crossentropy(
         where, "apply_class_balancing", apply_class_balancing
     )
     alpha = validation.real_option(where, "alpha", alpha, low=0.0, high=1.0)
+    label_smoothing = validation.real_option(
+        where, "label_smoothing", label_smoothing, low=0.0, high=1.0
+    )
     y_true, y_pred = validation.probability_inputs(where, y_true, y_pred, from_logits=from_logits)
     with validation.overflow_is_error(where):
+        y_true = _smooth_binary(y_true, label_smoothing)
         _, _, u, focal = _focal_terms(y_true, y_pred, from_logits)
         focal *= np.power(u, gamma, out=u)
         if apply_class_balancing:

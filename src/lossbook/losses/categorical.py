@@ -188,7 +188,9 @@ def categorical_generalized_cross_entropy(
     """
     where = "losses.categorical_generalized_cross_entropy"
     q = validation.real_option(where, "q", q, low=0.0, high=1.0, low_open=True, high_open=True)
-    labels, y_pred = validation.sparse_inputs(where, y_true, y_pred, from_logits=False)
+    labels, y_pred, _ = validation.masked_sparse_inputs(
+        where, y_true, y_pred, from_logits=False, ignore_class=None, hint=validation.SOFTMAX_HINT
+    )
     with validation.overflow_is_error(where):
         picked = np.take_along_axis(y_pred, labels[..., np.newaxis], axis=-1)[..., 0]
         loss = _log_or_minus_inf(picked)
