@@ -101,7 +101,7 @@ def tversky(
     axes = validation.axis_option(where, axis, y_pred.ndim)
     with validation.overflow_is_error(where):
         overlap, total = _tversky_sums(y_true, y_pred, axes, alpha, beta)
-        loss = np.divide(overlap, total)
+        loss = np.divide(overlap, total, out=overlap)
         np.subtract(1.0, loss, out=loss)
     return validation.check_finite_result(where, loss)
 
