@@ -508,3 +508,192 @@ def test_distillation_gradient_scale_does_not_depend_on_temperature():
     t, s = rng.normal(size=(50, 10)) * 0.1, rng.normal(size=(50, 10)) * 0.1
     small = [np.abs(call(gradients, "distillation", t, s, temperature=T)).mean() for T in (4.0, 8.0)]
     assert small[0] == pytest.approx(small[1], rel=0.05)  # the T^2 factor keeps it ~ (s - t) / K
+
+
+# --------------------------------------------------------------------------------------------
+# Bad input: explicit messages
+# --------------------------------------------------------------------------------------------
+
+MODULES = {"losses": losses, "gradients": gradients}
+
+
+@pytest.mark.parametrize("module", MODULES)
+@pytest.mark.parametrize(
+    ("name", "args", "opts", "error", "message"),
+    [
+        ("dice", ([0.5, 1.0], [0.5]), {}, ValueError, r"y_true and y_pred must have the same shape .*\(2,\).*\(1,\)"),
+        ("dice", ([0.5, 1.0], [0.5, 1.5]), {}, ValueError, r"y_pred must hold probabilities in \[0, 1\].*apply a sigmoid"),
+        ("dice", ([0.5, 2.0], [0.5, 0.5]), {}, ValueError, r"y_true must hold mask values"),
+        ("dice", ([[0.5]], [[0.5]]), {"axis": 2}, ValueError, r"axis 2 is out of range for y_pred with 2 dimensions"),
+        ("dice", ([[0.5]], [[0.5]]), {"axis": (1, -1)}, ValueError, r"axis names an axis twice"),
+        ("dice", ([[0.5]], [[0.5]]), {"axis": 1.0}, TypeError, r"axis must be None, an integer or a tuple"),
+        ("tversky", ([0.5], [0.5]), {"alpha": -1.0}, ValueError, r"alpha must be a finite number in \[0, inf\)"),
+        ("tversky", ([0.5], [np.nan]), {}, ValueError, r"y_pred contains NaN or infinity"),
+        ("circle", ([0, 1], [[1.0, 0.0]]), {}, ValueError, r"y_true must hold one integer label per row of y_pred, shape \(1,\)"),
+        ("circle", ([0.5], [[1.0, 0.0]]), {}, ValueError, r"y_true must hold integer labels, got 0.5"),
+        ("circle", ([0], [1.0, 0.0]), {}, ValueError, r"y_pred must hold one embedding per row, shape \(N, D\)"),
+        ("circle", ([0], [[1.0, 0.0]]), {"ref_embeddings": [[1.0, 0.0, 0.0]]}, ValueError, r"ref_embeddings must have the shape \(M, D\) with the D of y_pred"),
+        ("circle", ([0], [[1.0, 0.0]]), {"margin": 1.5}, ValueError, r"margin must be a finite number in \[0, 1\]"),
+        ("circle", ([0], [[1.0, 0.0]]), {"gamma": 0}, ValueError, r"gamma must be a finite number in \(0, inf\)"),
+        ("circle", ([0], [[1.0, 0.0]]), {"remove_diagonal": 1}, TypeError, r"remove_diagonal must be True or False"),
+        ("ctc", ([[1, 0, 2]], np.zeros((1, 5, 3))), {}, ValueError, r"y_true row 0 has a 0 \(the blank, used as padding\) before a label"),
+        ("ctc", ([[1, 3]], np.zeros((1, 5, 3))), {}, ValueError, r"y_true must hold labels in \[1, 2\] and the padding 0"),
+        ("ctc", ([[1, 2]], np.zeros((1, 5))), {}, ValueError, r"y_pred must hold logits of shape \(batch, frames, classes\)"),
+        ("ctc", ([[1], [2]], np.zeros((1, 5, 3))), {}, ValueError, r"y_true must hold padded label sequences of shape \(batch, max_length\)"),
+        ("ctc", ([[1, 1, 1]], np.zeros((1, 4, 3))), {}, ValueError, r"the labels of row 0 need at least 5 frames .* but y_pred has 4"),
+        ("info_nce", ([[1.0, 0.0]], [[1.0, 0.0], [0.0, 1.0]]), {}, ValueError, r"queries and keys must have the same shape .*queries\.shape=\(1, 2\) and keys\.shape=\(2, 2\)"),
+        ("info_nce", ([1.0, 0.0], [1.0, 0.0]), {}, ValueError, r"queries must have 2 dimensions"),
+        ("info_nce", ([[1.0]], [[1.0]]), {"temperature": 0.0}, ValueError, r"temperature must be a finite number in \(0, inf\)"),
+        ("info_nce", ([[1.0]], [[1.0]]), {"normalize": "yes"}, TypeError, r"normalize must be True or False"),
+        ("bpr", ([1.0, 2.0], [[1.0, 2.0]]), {}, ValueError, r"positive_scores and negative_scores must have the same shape"),
+        ("bpr", ([1.0, np.inf], [1.0, 2.0]), {}, ValueError, r"positive_scores contains NaN or infinity"),
+        ("bpr", (["a"], [1.0]), {}, TypeError, r"positive_scores must hold bool, integer or float16/32/64 numbers"),
+        ("triplet_margin", ([1.0], [1.0], [[1.0]]), {}, ValueError, r"anchor and negative must have the same shape"),
+        ("triplet_margin", ([1.0], [1.0], [1.0]), {"margin": -0.5}, ValueError, r"margin must be a finite number in \[0, inf\)"),
+        ("triplet_margin", ([], [], []), {}, ValueError, r"anchor is empty"),
+        ("distillation", ([1.0, 2.0], [1.0, 2.0]), {"temperature": -1.0}, ValueError, r"temperature must be a finite number in \(0, inf\)"),
+        ("distillation", ([1.0, np.nan], [1.0, 2.0]), {"temperature": 2.0}, ValueError, r"teacher_logits contains NaN or infinity"),
+        ("dpo", ([-1.0], [0.5], [-1.0], [-1.0]), {}, ValueError, r"policy_rejected_logps must hold log-probabilities \(values <= 0\).*not logits"),
+        ("dpo", ([-1.0], [-1.0], [-1.0], [-1.0, -2.0]), {}, ValueError, r"policy_chosen_logps and reference_rejected_logps must have the same shape"),
+        ("dpo", ([-1.0], [-1.0], [-1.0], [-1.0]), {"beta": None}, TypeError, r"beta must be a real number, got None"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_named(module, name, args, opts, error, message):
+    with pytest.raises(error, match=rf"^{module}\.{name}: {message}"):
+        call(MODULES[module], name, *args, **opts)
+
+
+# --------------------------------------------------------------------------------------------
+# Hypothesis: every input gives a finite, correct result or a named error
+# --------------------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+PROPERTY = settings(max_examples=150, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
+DTYPES = st.sampled_from([np.float16, np.float32, np.float64])
+
+
+def floats(draw, dtype, shape, low, high):
+    elements = st.floats(low, high, width=8 * np.dtype(dtype).itemsize, allow_nan=False,
+                         allow_infinity=False)  # fmt: skip
+    return draw(hnp.arrays(dtype, shape, elements=elements))
+
+
+def draw_valid(draw, name):
+    """Valid arguments and options for ``name`` (sizes kept small for the references)."""
+    dtype = draw(DTYPES)
+    if name in ("dice", "tversky"):
+        shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4))
+        t, p = floats(draw, dtype, shape, 0, 1), floats(draw, dtype, shape, 0, 1)
+        axis = draw(st.sampled_from([None, -1, 0, tuple(range(len(shape)))]))
+        opts = {"axis": axis}
+        if name == "tversky":
+            opts |= {"alpha": draw(st.floats(0, 2)), "beta": draw(st.floats(0, 2))}
+        return (t, p), opts
+    if name == "circle":
+        n, d = draw(st.integers(1, 5)), draw(st.integers(1, 4))
+        labels = draw(hnp.arrays(np.int64, (n,), elements=st.integers(-2, 2)))
+        x = floats(draw, dtype, (n, d), -1, 1)
+        opts = {"gamma": draw(st.sampled_from([80.0, 1.0]) | st.floats(0.1, 200)),
+                "margin": draw(st.floats(0, 1)), "remove_diagonal": draw(st.booleans())}  # fmt: skip
+        return (labels, x), opts
+    if name == "ctc":
+        b, frames, k = draw(st.integers(1, 2)), draw(st.integers(1, 4)), draw(st.integers(2, 3))
+        rows = []
+        for _ in range(b):
+            length = draw(st.integers(0, 2))
+            rows.append(draw(st.lists(st.integers(1, k - 1), min_size=length, max_size=length))
+                        + [0] * (2 - length))  # fmt: skip
+        labels = np.array(rows)
+        needed = max((r != 0).sum() + ((r[1:] == r[:-1]) & (r[1:] != 0)).sum() for r in labels)
+        frames = max(frames, int(needed))
+        return (labels, floats(draw, dtype, (b, frames, k), -50, 50)), {}
+    if name == "info_nce":
+        n, d = draw(st.integers(1, 5)), draw(st.integers(1, 4))
+        opts = {"temperature": draw(st.sampled_from([0.1, 1.0]) | st.floats(0.01, 10)),
+                "normalize": draw(st.booleans())}  # fmt: skip
+        bound = 10.0 if opts["normalize"] else 3.0
+        return (floats(draw, dtype, (n, d), -bound, bound), floats(draw, dtype, (n, d), -bound, bound)), opts
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4))
+    if name == "bpr":
+        return (floats(draw, dtype, shape, -1e4, 1e4), floats(draw, dtype, shape, -1e4, 1e4)), {}
+    if name == "triplet_margin":
+        return tuple(floats(draw, dtype, shape, -100, 100) for _ in range(3)), {"margin": draw(st.floats(0, 5))}
+    if name == "distillation":
+        t = draw(st.sampled_from([1.0, 2.0]) | st.floats(0.1, 20))
+        return (floats(draw, dtype, shape, -1e3, 1e3), floats(draw, dtype, shape, -1e3, 1e3)), {"temperature": t}
+    if name == "dpo":
+        return tuple(floats(draw, dtype, shape, -1e4, 0) for _ in range(4)), {"beta": draw(st.floats(0.01, 1))}
+    raise KeyError(name)
+
+
+BREAKS = ["valid", "valid", "valid", "nan", "mismatch", "empty", "wrong_type", "list"]
+
+
+@st.composite
+def multi_cases(draw, name):
+    args, opts = draw_valid(draw, name)
+    scenario = draw(st.sampled_from(BREAKS))
+    if scenario == "list":
+        return [a.tolist() for a in args], opts, scenario
+    if scenario in ("valid",):
+        return args, opts, scenario
+    args = list(args)
+    floating = [i for i, a in enumerate(args) if a.dtype.kind == "f"]
+    index = draw(st.sampled_from(floating))
+    if scenario == "nan":
+        bad = args[index].astype(np.float64)
+        bad.flat[draw(st.integers(0, bad.size - 1))] = draw(st.sampled_from([np.nan, np.inf, -np.inf]))
+        args[index] = bad
+    elif scenario == "mismatch":  # the rows of circle and ctc may be of any length
+        axis = 0 if name in ("circle", "ctc") else -1
+        args[index] = np.concatenate([args[index], args[index]], axis=axis)
+    elif scenario == "empty":
+        args[index] = args[index][..., :0]
+    else:
+        args[index] = draw(st.sampled_from([None, "text", args[index].astype(complex)]))
+    return tuple(args), opts, scenario
+
+
+def check_multi(module, name, case):
+    args, opts, scenario = case
+    try:
+        result = call(MODULES[module], name, *args, **opts)
+    except (ValueError, TypeError) as error:
+        message = str(error)
+        assert message.startswith(f"{module}.{name}: "), message
+        assert scenario not in ("valid", "list") or "overflow" in message, message
+        return
+    assert scenario in ("valid", "list"), f"{scenario}: no error"
+    arrays = [np.asarray(a) for a in args]
+    floats_in = [a.dtype for a in arrays if a.dtype.kind == "f"]
+    dtype = np.result_type(*floats_in, np.float32)
+    for part in as_tuple(result):
+        assert part.dtype == dtype and np.isfinite(part).all()
+    if module == "gradients":
+        return
+    wide = [a.astype(dtype).astype(np.float64) if a.dtype.kind == "f" else a for a in arrays]
+    with np.errstate(all="ignore"):
+        expected = REFERENCES[name](*wide, **opts)
+    tol = 1000 * np.finfo(dtype).eps
+    scale = 20.0 + sum(float(np.max(np.abs(a))) for a in wide if a.dtype.kind == "f")
+    if name == "circle":
+        scale *= opts["gamma"] * 4
+    if name == "info_nce":
+        scale *= scale / opts["temperature"]
+    if name == "distillation":
+        scale *= opts["temperature"]
+    np.testing.assert_allclose(result, expected, rtol=tol, atol=tol * scale)
+
+
+MULTI = [(module, name) for module in MODULES for name in NAMES]
+
+
+@pytest.mark.parametrize(("module", "name"), MULTI, ids=[f"{m}.{n}" for m, n in MULTI])
+@given(data=st.data())
+@PROPERTY
+def test_valid_result_or_named_error(module, name, data):
+    check_multi(module, name, data.draw(multi_cases(name), label="case"))

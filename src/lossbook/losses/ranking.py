@@ -159,7 +159,7 @@ def _triplet_distances(
     to_negative = anchor - negative
     near = np.sqrt(validation.check_finite_result(where, _dot_last(to_positive, to_positive)))
     far = np.sqrt(validation.check_finite_result(where, _dot_last(to_negative, to_negative)))
-    return near - far, (to_positive, near), (to_negative, far)
+    return np.asarray(near - far), (to_positive, near), (to_negative, far)  # 0-d stays an array
 
 
 def circle(
