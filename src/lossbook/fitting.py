@@ -1,4 +1,4 @@
-"""Exact fits of a straight line, and a loss on a grid of lines: helpers that several chapters share.
+"""Exact fits of a straight line, and a loss on a grid of lines: helpers several chapters share.
 
 Chapter 01 shows how each of these is computed (the normal equations, the linear programme, the
 broadcast grid); later chapters call them here instead of copying the code.
@@ -67,7 +67,9 @@ def least_absolute_deviations(x, y) -> tuple[float, float]:
 
 
 def loss_grid(loss: Callable, x, y, ws, bs) -> np.ndarray:
-    """The loss of every line ``w * x + b``, ``w`` in ``ws``, ``b`` in ``bs``: shape ``(len(bs), len(ws))``.
+    """The loss of every line ``w * x + b`` with ``w`` in ``ws`` and ``b`` in ``bs``.
+
+    The result has shape ``(len(bs), len(ws))``.
 
     ``loss`` is any function with the per-sample semantics of ``lossbook.losses`` (it reduces the
     last axis). Predictions are broadcast to shape ``(len(bs), len(ws), len(x))`` with the data on
