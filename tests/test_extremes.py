@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 import pytest
-from _helpers import EPS, keras_loss, reference, strict, tape_gradient
+from _helpers import EPS, keras_loss, keras_module, reference, strict, tape_gradient
 
 from lossbook import gradients, losses
 
@@ -286,3 +286,194 @@ def test_extreme_probabilities_are_clipped_not_infinite():
         )
     value = call(losses.categorical_crossentropy, [[0.0, 1.0]], [[1.0, 0.0]])
     assert value == pytest.approx(-math.log(EPS), rel=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# The losses of issue 12: huge scores and logits, and where Keras stops being exact
+# --------------------------------------------------------------------------------------------
+
+from scipy import special  # noqa: E402
+from test_lossbook_multi import ref_ctc, ref_distillation, ref_info_nce  # noqa: E402
+
+
+def tape_of(function, *arrays):
+    """GradientTape gradients of the mean of ``function(*variables)``."""
+    import tensorflow as tf
+
+    variables = [tf.Variable(a) for a in arrays]
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(function(*variables))
+    return [g.numpy() for g in tape.gradient(loss, variables)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_bpr_and_dpo_huge_scores(dtype):
+    pos = np.array([1e4, -1e4, 30.0, 5e3], dtype=dtype)
+    neg = np.array([-1e4, 1e4, -30.0, 5e3], dtype=dtype)
+    exact = np.logaddexp(0.0, neg.astype(np.float64) - pos)
+    np.testing.assert_allclose(call(losses.bpr, pos[:, None], neg[:, None]), exact, rtol=1e-6)
+    grad_pos, grad_neg = call(gradients.bpr, pos, neg)
+    wrong = np.exp(-np.logaddexp(0.0, pos.astype(np.float64) - neg))  # sigma(s- - s+)
+    tiny = np.finfo(dtype).tiny
+    np.testing.assert_allclose(grad_neg * 4, wrong, rtol=1e-6, atol=tiny)
+    np.testing.assert_array_equal(grad_pos, -grad_neg)
+    # DPO with log-probabilities down to -1e4: z = beta * (+-2e4) and 0
+    chosen = np.array([-1.0, -1e4, -5e3], dtype=dtype)
+    rejected = np.array([-1e4, -1.0, -5e3], dtype=dtype)
+    reference = np.full(3, -20.0, dtype=dtype)
+    value = call(losses.dpo, chosen, rejected, reference, reference, beta=1.0)
+    z = chosen.astype(np.float64) - rejected
+    np.testing.assert_allclose(value, np.logaddexp(0.0, -z), rtol=1e-6, atol=tiny)
+    assert value.dtype == dtype and np.isfinite(call(gradients.dpo, chosen, rejected, reference,
+                                                     reference, beta=1.0)).all()  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_info_nce_huge_logits(dtype):
+    # unnormalised embeddings whose similarities divided by the temperature reach +-1e4
+    q = np.array([[100.0, 0.0], [0.0, 100.0], [-100.0, 100.0]], dtype=dtype)
+    k = np.array([[1.0, -1.0], [-1.0, 1.0], [1.0, 0.5]], dtype=dtype)
+    value = call(losses.info_nce, q, k, temperature=0.01, normalize=False)
+    exact = ref_info_nce(q.astype(np.float64), k, temperature=0.01, normalize=False)
+    np.testing.assert_allclose(value, exact, rtol=1e-6)
+    for grad in call(gradients.info_nce, q, k, temperature=0.01, normalize=False):
+        assert np.isfinite(grad).all() and grad.dtype == dtype
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_distillation_huge_logits(dtype):
+    teacher = np.array([[1e4, -1e4, 0.0], [0.0, 0.0, 1e4]], dtype=dtype)
+    student = np.array([[-1e4, 1e4, 0.0], [0.0, 0.0, 1e4]], dtype=dtype)
+    value = call(losses.distillation, teacher, student, temperature=2.0)
+    exact = ref_distillation(teacher.astype(np.float64), student, 2.0)
+    np.testing.assert_allclose(value, exact, rtol=1e-6, atol=1e-6)
+    assert value[0] == pytest.approx(4 * 1e4, rel=1e-6)  # T^2 (log p_0 - log q_0) = 4 * 2e4 / 2
+    grad = call(gradients.distillation, teacher, student, temperature=2.0)
+    assert np.isfinite(grad).all()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_categorical_focal_huge_logits(dtype):
+    logits = np.array([[1e4, -1e4, 0.0], [-1e4, 5e3, 1e4], [0.0, 0.0, -1e4]], dtype=dtype)
+    t = np.eye(3, dtype=dtype)[[0, 1, 2]]
+    value = call(losses.categorical_focal_crossentropy, t, logits, from_logits=True)
+    wide = logits.astype(np.float64)
+    lse = special.logsumexp(wide, axis=-1)
+    # the wrong ones cost 0.25 * (1 - o)^2 * (lse - z_c) with 1 - o = 1 at these gaps
+    expected = [0.0, 0.25 * (lse[1] - 5e3), 0.25 * (lse[2] + 1e4)]
+    np.testing.assert_allclose(value, expected, rtol=1e-6, atol=np.finfo(dtype).tiny)
+    grad = call(gradients.categorical_focal_crossentropy, t, logits, from_logits=True, gamma=0.5)
+    assert np.isfinite(grad).all() and grad.dtype == dtype
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_ctc_huge_logits(dtype):
+    rng = np.random.default_rng(5)
+    logits = (rng.normal(size=(2, 5, 3)) * 1e4).astype(dtype)
+    labels = np.array([[1, 2], [2, 0]])
+    value = call(losses.ctc, labels, logits)
+    np.testing.assert_allclose(value, ref_ctc(labels, logits.astype(np.float64)), rtol=1e-6)
+    assert np.isfinite(call(gradients.ctc, labels, logits)).all()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_triplet_and_circle_large_inputs(dtype):
+    a = np.array([[1e4, -1e4], [0.0, 3.0]], dtype=dtype)
+    p = np.array([[1e4, 1e4], [0.0, 3.0]], dtype=dtype)
+    n = np.array([[-1e4, -1e4], [4.0, 0.0]], dtype=dtype)
+    value = call(losses.triplet_margin, a, p, n, margin=0.5)
+    np.testing.assert_allclose(value, [2e4 - 2e4 + 0.5, 0.0], rtol=1e-6)
+    assert all(np.isfinite(g).all() for g in call(gradients.triplet_margin, a, p, n, margin=0.5))
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(8, 3))
+    x = (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(dtype)
+    labels = np.arange(8) % 3
+    for gamma in (80.0, 1e4):  # exponents of gamma * 2 = 2e4 stay finite
+        assert np.isfinite(call(losses.circle, labels, x, gamma=gamma)).all()
+        assert np.isfinite(call(gradients.circle, labels, x, gamma=gamma)).all()
+
+
+#: Keras takes the softmax and then clips it to [eps, 1 - eps], so from logits its categorical
+#: focal loss is exact while every probability stays inside (logit gaps up to about 16); beyond
+#: it saturates at 0.25 (1 - eps)^2 (-log eps) = 4.0295 for a wrong prediction.
+CATEGORICAL_FOCAL_AGREEMENT = 16.0
+
+
+def test_categorical_focal_keras_range():
+    keras = keras_module()
+    t = np.eye(3)[[0, 1]]
+    for gap in np.linspace(0.0, CATEGORICAL_FOCAL_AGREEMENT, 33):
+        z = np.array([[0.0, -gap, -gap / 2], [gap, 0.0, 0.0]])
+        ours = call(losses.categorical_focal_crossentropy, t, z, from_logits=True)
+        theirs = keras.losses.categorical_focal_crossentropy(t, z, from_logits=True)
+        np.testing.assert_allclose(ours, np.asarray(theirs), rtol=1e-6)
+    z = np.array([[0.0, 100.0, 0.0]])
+    saturated = float(keras.losses.categorical_focal_crossentropy([[1.0, 0, 0]], z, from_logits=True)[0])
+    assert saturated == pytest.approx(0.25 * (1 - EPS) ** 2 * -math.log(EPS), rel=1e-6)
+    assert call(losses.categorical_focal_crossentropy, [[1.0, 0, 0]], z, from_logits=True)[0] == (
+        pytest.approx(25.0, rel=1e-12))  # 0.25 * (100 + log(1 + 2e-100))  # fmt: skip
+
+
+def test_generalized_cross_entropy_keras_range():
+    # Keras computes 1 - p**q, which cancels when p_c is close to 1; lossbook uses -expm1(q log p)
+    keras = keras_module()
+    for q in (0.1, 0.5, 0.9):
+        for gap in (1e-2, 1e-4, 1e-6, 1e-8, 1e-10):
+            p = np.array([[1 - gap, gap]])
+            ours = call(losses.categorical_generalized_cross_entropy, [0], p, q=q)
+            exact = -math.expm1(q * math.log1p(-gap)) / q
+            assert ours[0] == pytest.approx(exact, rel=1e-12)
+            theirs = keras.losses.categorical_generalized_cross_entropy(np.array([0]), p, q=q)
+            np.testing.assert_allclose(ours, np.asarray(theirs), rtol=1e-6)
+    p = np.array([[1 - 1e-12, 1e-12]])
+    theirs = float(keras.losses.categorical_generalized_cross_entropy(np.array([0]), p, q=0.5)[0])
+    ours = call(losses.categorical_generalized_cross_entropy, [0], p, q=0.5)[0]
+    assert abs(theirs - ours) / ours > 1e-5  # measured: 1.1e-4
+
+
+def test_ctc_keras_is_float32():
+    keras = keras_module()
+    rng = np.random.default_rng(7)
+    labels = np.array([[1, 2, 2, 0], [3, 1, 0, 0]])
+    for _ in range(5):  # moderate logits: float32 precision (measured below 3e-7)
+        logits = rng.normal(size=(2, 30, 5)) * 3
+        theirs = np.asarray(keras.losses.ctc(labels, logits))
+        assert theirs.dtype == np.float64  # returned as float64, computed in float32
+        np.testing.assert_allclose(call(losses.ctc, labels, logits), theirs, rtol=1e-6)
+    # logits of 1e4: lossbook stays exact (against the brute-force sum over paths), Keras's
+    # float32 kernel is off by up to 88% on some draws (measured: 3 of 10 above 40%)
+    errors = []
+    for _ in range(10):
+        logits = rng.normal(size=(1, 6, 3)) * 1e4
+        exact = ref_ctc([[1, 2, 0]], logits)
+        np.testing.assert_allclose(call(losses.ctc, [[1, 2, 0]], logits), exact, rtol=1e-12)
+        theirs = np.asarray(keras.losses.ctc(np.array([[1, 2, 0]]), logits))
+        errors.append(float(np.abs(theirs - exact)[0] / max(exact[0], 1.0)))
+    assert max(errors) > 1e-2
+
+
+def test_distillation_keras_kl_clips_small_probabilities():
+    keras = keras_module()
+    for gap, agrees in ((5.0, True), (10.0, True), (16.0, True), (20.0, False)):
+        t, s = np.array([[0.0, -gap]]), np.array([[0.0, -gap / 2]])
+        ours = call(losses.distillation, t, s, temperature=1.0)
+        theirs = keras.losses.kl_divergence(keras.ops.softmax(t), keras.ops.softmax(s))
+        close = np.allclose(ours, np.asarray(theirs), rtol=1e-6)
+        assert close is agrees, gap  # at gap 20, softmax(t)_1 = 2e-9 is clipped to 1e-7
+        np.testing.assert_allclose(ours, ref_distillation(t, s, 1.0), rtol=1e-10)
+
+
+def test_triplet_gradient_at_zero_distance():
+    # TensorFlow differentiates the norm at 0 as 0/0 = NaN; lossbook takes the subgradient 0 there
+    keras = keras_module()
+    anchor, negative = np.ones((1, 3)), np.zeros((1, 3))
+    (theirs,) = tape_of(
+        lambda a: keras.ops.maximum(
+            keras.ops.norm(a - anchor, axis=-1) - keras.ops.norm(a - negative, axis=-1) + 5.0, 0.0
+        ),
+        anchor.copy(),
+    )
+    assert np.isnan(theirs).all()
+    grad_anchor, grad_positive, _ = call(gradients.triplet_margin, anchor, anchor, negative, margin=5.0)
+    np.testing.assert_allclose(grad_anchor, -np.ones((1, 3)) / math.sqrt(3), rtol=1e-15)
+    np.testing.assert_array_equal(grad_positive, 0.0)

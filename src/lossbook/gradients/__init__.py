@@ -33,8 +33,7 @@ and say so: a tuple with one array per such argument, in the order of the argume
 :math:`N` is the number of losses that ``axis`` leaves, and for ``dpo`` the number of pairs.
 
 Where a loss is not differentiable and TensorFlow's gradient is NaN (the norm at 0 in
-``triplet_margin``, a row of ``circle`` without positives), lossbook gives the finite
-subgradient and the docstring says which.
+``triplet_margin``), lossbook gives a finite subgradient and the docstring says which.
 """
 
 from __future__ import annotations

@@ -148,8 +148,8 @@ def circle(
     the weights :math:`a^p = \max(m + d, 0)`, :math:`a^n = \max(1 + m - d, 0)` differentiated
     through as Keras does. With :math:`G` these slopes over :math:`N`, :math:`\partial /
     \partial x = G R` (plus :math:`G^\top X` when the references are ``y_pred`` itself). A row
-    without positives or without negatives has a loss of exactly 0 for every nearby input and a
-    gradient of 0; TensorFlow's gradient of its log-sum-exp of nothing is NaN.
+    without positives or without negatives has a loss of exactly 0 for every nearby input and
+    contributes no gradient, as with TensorFlow.
 
     Arguments as for :func:`lossbook.losses.circle`; the result has ``y_pred``'s shape.
     """

@@ -227,16 +227,6 @@ def _softplus(x: FloatArray) -> FloatArray:
     return out
 
 
-def _logsumexp_rows(x: FloatArray) -> FloatArray:
-    r""":math:`\log\sum_j e^{x_j}` over the last axis, as :math:`m + \log\sum_j e^{x_j - m}` with
-    :math:`m = \max_j x_j`: no exponent is positive and the largest term is 1."""
-    top = _max_last(x)
-    shifted = x - _last_axis(top)
-    np.exp(shifted, out=shifted)
-    top += np.log(_sum_last(shifted))
-    return top
-
-
 def _unit_rows(x: FloatArray) -> tuple[FloatArray, FloatArray]:
     r"""Rows scaled to unit length as ``keras.ops.normalize`` does, :math:`x / \max(\|x\|,
     \epsilon)`, and the clamped norms :math:`\max(\|x\|, \epsilon)` (with the reduced axis)."""

@@ -18,9 +18,10 @@ from lossbook import validation
 from lossbook.losses._numerics import (
     _dot_last,
     _last_axis,
-    _logsumexp_rows,
+    _max_last,
     _mean_last,
     _softplus,
+    _sum_last,
     _unit_rows,
 )
 from lossbook.validation import FloatArray
@@ -97,7 +98,11 @@ def info_nce(
     queries, keys = validation.same_shape_inputs(where, ndim=2, queries=queries, keys=keys)
     with validation.overflow_is_error(where):
         logits = _info_nce_logits(queries, keys, temperature, normalize)
-        loss = _logsumexp_rows(logits)
+        # log sum_j exp(z_ij) - z_ii = log sum_j exp(z_ij - m_i) - (z_ii - m_i) with the row
+        # maximum m_i: no exponent is positive, and z_ii - m_i is formed before the logarithm is
+        # added, so a loss of log 2 next to logits of 1e4 keeps its digits.
+        logits -= _last_axis(_max_last(logits))
+        loss = np.log(_sum_last(np.exp(logits)))
         loss -= np.diagonal(logits)
     return validation.check_finite_result(where, loss)
 

@@ -35,7 +35,10 @@ def ctc(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
     As in Keras, every sequence uses all :math:`T` frames, class 0 is the blank, and the labels
     of a row are its non-zero entries; lossbook requires them to come first, followed only by
     the zero padding. Keras computes in float32 even for float64 input (TensorFlow's kernel has
-    no float64), so the two agree to float32 precision; see ``tests/test_losses.py``.
+    no float64), so the two agree to float32 precision for moderate logits (measured: 3e-7
+    relative for logits of size 10), and Keras drifts for large ones (2% at logits of 1e4,
+    where lossbook still matches a brute-force sum over paths); see
+    ``tests/test_extremes.py``.
 
     Args:
       y_true: label sequences padded with 0, integers in ``[0, K)``, shape ``(B, L)``.
