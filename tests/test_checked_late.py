@@ -12,7 +12,9 @@ import pytest
 
 from lossbook import losses
 
-LATE = ["mean_squared_error", "mean_absolute_error", "huber", "log_cosh"]
+LATE = ["mean_squared_error", "mean_absolute_error", "huber", "log_cosh",
+        "mean_absolute_percentage_error", "pinball"]  # fmt: skip
+OPTIONS = {"pinball": {"quantile": 0.3}}
 BAD = [np.nan, np.inf, -np.inf]
 
 
@@ -29,7 +31,7 @@ def test_bad_value_anywhere_is_named(name, bad, argument, dtype):
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             with pytest.raises(ValueError, match=f"losses.{name}: {argument} contains NaN or infinity"):
-                losses.LOSSES[name](arrays["y_true"], arrays["y_pred"])
+                losses.LOSSES[name](arrays["y_true"], arrays["y_pred"], **OPTIONS.get(name, {}))
 
 
 @pytest.mark.parametrize("name", LATE)
@@ -38,11 +40,11 @@ def test_same_infinity_in_both_arguments(name):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match="y_true contains NaN or infinity"):
-            losses.LOSSES[name](y, y.copy())
+            losses.LOSSES[name](y, y.copy(), **OPTIONS.get(name, {}))
 
 
 @pytest.mark.parametrize("name", LATE)
 def test_overflow_is_still_reported(name):
     big = np.full((2, 3), 3e38, dtype=np.float32)
     with pytest.raises(ValueError, match="overflowed"):
-        losses.LOSSES[name](big, -big)
+        losses.LOSSES[name](big, -big, **OPTIONS.get(name, {}))
