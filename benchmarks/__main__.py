@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.cases import make_case
+from benchmarks.cases import keras_function, make_case
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = (10**3, 10**4, 10**5, 10**6, 10**7)
@@ -36,29 +36,30 @@ def median_seconds(fn, n: int) -> float:
     return statistics.median(timeit.repeat(fn, number=1, repeat=repeats))
 
 
-def bench_losses(sizes) -> list[dict]:
+def bench_losses(sizes, names=None) -> list[dict]:
     from lossbook import losses
     from lossbook.session import import_tensorflow
 
     tf, keras = import_tensorflow()
     rows = []
-    for name in losses.LOSSES:
+    for name in names or losses.LOSSES:
         for n in sizes:
-            y_true, y_pred = make_case(name, n)
+            case = make_case(name, n)
             # Keras gets tensors made once, outside the timed region.
-            kt, kp = tf.constant(y_true), tf.constant(y_pred)
-            if name == "sparse_categorical_crossentropy":
-                kt = tf.constant(y_true.astype(np.int64))
+            tensors = [tf.constant(a) for a in case.args]
             ours = losses.LOSSES[name]
-            theirs = getattr(keras.losses, name)
+            theirs = keras_function(name, keras)
             rows.append({
                 "loss": name,
-                "n": int(y_pred.size),
-                "lossbook_s": median_seconds(lambda: ours(y_true, y_pred), n),
-                "keras_s": median_seconds(lambda: theirs(kt, kp).numpy(), n),
+                "n": int(case.size),
+                "keras": name in losses.KERAS_NAMES,
+                "lossbook_s": median_seconds(lambda: ours(*case.args, **case.opts), n),
+                "keras_s": median_seconds(lambda: np.asarray(theirs(*tensors, **case.opts)), n),
             })
-            print(f"  {name:34s} n={y_pred.size:>9,d}  ratio {rows[-1]['lossbook_s'] / rows[-1]['keras_s']:.2f}",
-                  file=sys.stderr, flush=True)
+            row = rows[-1]
+            print(f"  {name:38s} n={row['n']:>9,d}  lossbook {row['lossbook_s'] * 1e3:9.3f} ms"
+                  f"  keras {row['keras_s'] * 1e3:9.3f} ms  ratio "
+                  f"{row['lossbook_s'] / row['keras_s']:.2f}", file=sys.stderr, flush=True)
     return rows
 
 
@@ -128,10 +129,12 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer sizes; under three minutes")
     parser.add_argument("--json", type=Path, help="write the raw results to this file")
     parser.add_argument("--no-notebooks", action="store_true", help="skip notebook timings")
+    parser.add_argument("--losses", nargs="+", metavar="NAME", help="time only these losses")
     args = parser.parse_args(argv)
 
     print("timing losses...", file=sys.stderr)
-    result = {"losses": bench_losses(QUICK_SIZES if args.quick else SIZES), "notebooks": []}
+    result = {"losses": bench_losses(QUICK_SIZES if args.quick else SIZES, args.losses),
+              "notebooks": []}
     result["tf_import_s"] = tf_import_seconds()
     if not args.no_notebooks:
         print("timing notebooks...", file=sys.stderr)

@@ -459,10 +459,13 @@ def _common_dtype(arrays: list[NDArray[Any]]) -> np.dtype[Any]:
     return np.result_type(*floats, np.float32)
 
 
-def same_shape_inputs(where: str, *, ndim: int | None = None, **arrays: ArrayLike) -> list[FloatArray]:
+def same_shape_inputs(
+    where: str, *, ndim: int | None = None, check_finite: bool = True, **arrays: ArrayLike
+) -> list[FloatArray]:
     """Finite arrays of one shape (rank ``ndim`` if given), cast to their common computing dtype.
 
-    The keywords name the arguments, in order, for the messages.
+    The keywords name the arguments, in order, for the messages. ``check_finite=False`` leaves
+    NaN and infinity to a range check that the caller makes anyway.
     """
     converted = {name: to_array(where, name, value) for name, value in arrays.items()}
     (first, reference), *others = converted.items()
@@ -476,8 +479,9 @@ def same_shape_inputs(where: str, *, ndim: int | None = None, **arrays: ArrayLik
                 f"{where}: {first} and {name} must have the same shape (lossbook never "
                 f"broadcasts), got {first}.shape={reference.shape} and {name}.shape={array.shape}"
             )
-    for name, array in converted.items():
-        _check_finite(where, name, array)
+    if check_finite:
+        for name, array in converted.items():
+            _check_finite(where, name, array)
     dtype = _common_dtype(list(converted.values()))
     return [_cast(where, name, array, dtype) for name, array in converted.items()]
 

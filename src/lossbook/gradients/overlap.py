@@ -9,7 +9,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from lossbook import validation
-from lossbook.losses.overlap import _dice_sums, _tversky_sums
+from lossbook.losses._numerics import _last_axis
+from lossbook.losses.overlap import _as_rows, _dice_sums, _tversky_sums
 from lossbook.validation import FloatArray
 
 
@@ -27,14 +28,21 @@ def dice(
     where = "gradients.dice"
     y_true, y_pred = validation.overlap_inputs(where, y_true, y_pred)
     axes = validation.axis_option(where, axis, y_pred.ndim)
+    (true, pred), samples = _as_rows(axes, y_true, y_pred)
     with validation.overflow_is_error(where):
-        overlap, total = _dice_sums(y_true, y_pred, axes)
-        samples = overlap.size
+        overlap, total = _dice_sums(true, pred)
         overlap /= total
-        grad = np.expand_dims(overlap, axes) - 2.0 * y_true
-        grad /= np.expand_dims(total, axes)
-        grad *= 1.0 / samples
-    return validation.check_finite_result(where, grad)
+        grad = _last_axis(overlap) - 2.0 * true
+        grad /= _last_axis(total)
+        grad *= 1.0 / true.shape[0]
+    return validation.check_finite_result(where, _from_rows(grad, axes, y_pred.shape))
+
+
+def _from_rows(rows: FloatArray, axes: tuple[int, ...], shape: tuple[int, ...]) -> FloatArray:
+    """Undo :func:`lossbook.losses.overlap._as_rows`: back to ``shape``, axes in their places."""
+    order = [i for i in range(len(shape)) if i not in axes] + list(axes)
+    moved = rows.reshape([shape[i] for i in order])
+    return np.transpose(moved, np.argsort(order))
 
 
 def tversky(
@@ -59,14 +67,13 @@ def tversky(
     beta = validation.real_option(where, "beta", beta, low=0.0)
     y_true, y_pred = validation.overlap_inputs(where, y_true, y_pred)
     axes = validation.axis_option(where, axis, y_pred.ndim)
+    (true, pred), _ = _as_rows(axes, y_true, y_pred)
     with validation.overflow_is_error(where):
-        overlap, total = _tversky_sums(y_true, y_pred, axes, alpha, beta)
-        samples = overlap.size
+        overlap, total = _tversky_sums(true, pred, alpha, beta)
         overlap /= total
-        total = np.expand_dims(total, axes)
-        grad = (1.0 - alpha) * y_true + beta * (1.0 - y_true)  # dD / dy_pred
-        grad *= np.expand_dims(overlap, axes)
-        grad -= y_true
-        grad /= total
-        grad *= 1.0 / samples
-    return validation.check_finite_result(where, grad)
+        grad = (1.0 - alpha) * true + beta * (1.0 - true)  # dD / dy_pred
+        grad *= _last_axis(overlap)
+        grad -= true
+        grad /= _last_axis(total)
+        grad *= 1.0 / true.shape[0]
+    return validation.check_finite_result(where, _from_rows(grad, axes, y_pred.shape))

@@ -18,6 +18,7 @@ from lossbook.losses.sequence import (
     _ctc_forward_step,
     _ctc_lattice,
     _CTCLattice,
+    _dpo_inputs,
     _dpo_margin,
 )
 from lossbook.validation import FloatArray
@@ -128,15 +129,15 @@ def dpo(
     """
     where = "gradients.dpo"
     beta = validation.real_option(where, "beta", beta, low=0.0, low_open=True)
+    arrays = _dpo_inputs(
+        where,
+        policy_chosen_logps,
+        policy_rejected_logps,
+        reference_chosen_logps,
+        reference_rejected_logps,
+    )
     with validation.overflow_is_error(where):
-        margin = _dpo_margin(
-            where,
-            policy_chosen_logps,
-            policy_rejected_logps,
-            reference_chosen_logps,
-            reference_rejected_logps,
-            beta,
-        )
+        margin = _dpo_margin(*arrays, beta)
         _, wrong = _sigmoid_pair(margin)  # sigma(-z), to full relative precision
         wrong *= beta / margin.size
     validation.check_finite_result(where, wrong)

@@ -6,6 +6,8 @@ one value per sample, of shape ``y_pred.shape[:-1]``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -18,6 +20,7 @@ from lossbook.losses._numerics import (
     _mean_last,
     _smooth_binary,
 )
+from lossbook.losses._threads import by_rows
 from lossbook.validation import FloatArray
 
 
@@ -61,13 +64,19 @@ def binary_crossentropy(
     )
     y_true, y_pred = validation.probability_inputs(where, y_true, y_pred, from_logits=from_logits)
     with validation.overflow_is_error(where):
-        y_true = _smooth_binary(y_true, label_smoothing)
-        if from_logits:
-            elementwise = _bce_from_logits(y_true, y_pred)
-        else:
-            elementwise = _bce_from_probabilities(y_true, y_pred)
-        loss = _mean_last(elementwise)
+        loss = by_rows(_binary_crossentropy_rows, y_true, y_pred, samples=y_pred.shape[:-1], from_logits=from_logits, label_smoothing=label_smoothing)
     return validation.check_finite_result(where, loss)
+
+
+def _binary_crossentropy_rows(y_true: FloatArray, y_pred: FloatArray, *, from_logits: Any, label_smoothing: Any) -> FloatArray:
+    """The losses of :func:`binary_crossentropy` for a block of samples (see :func:`by_rows`)."""
+    y_true = _smooth_binary(y_true, label_smoothing)
+    if from_logits:
+        elementwise = _bce_from_logits(y_true, y_pred)
+    else:
+        elementwise = _bce_from_probabilities(y_true, y_pred)
+    loss = _mean_last(elementwise)
+    return loss
 
 
 def binary_focal_crossentropy(
@@ -127,13 +136,19 @@ def binary_focal_crossentropy(
     )
     y_true, y_pred = validation.probability_inputs(where, y_true, y_pred, from_logits=from_logits)
     with validation.overflow_is_error(where):
-        y_true = _smooth_binary(y_true, label_smoothing)
-        _, _, u, focal = _focal_terms(y_true, y_pred, from_logits)
-        focal *= np.power(u, gamma, out=u)
-        if apply_class_balancing:
-            focal *= _class_weight(y_true, alpha)
-        loss = _mean_last(focal)
+        loss = by_rows(_binary_focal_crossentropy_rows, y_true, y_pred, samples=y_pred.shape[:-1], gamma=gamma, from_logits=from_logits, apply_class_balancing=apply_class_balancing, alpha=alpha, label_smoothing=label_smoothing)
     return validation.check_finite_result(where, loss)
+
+
+def _binary_focal_crossentropy_rows(y_true: FloatArray, y_pred: FloatArray, *, gamma: Any, from_logits: Any, apply_class_balancing: Any, alpha: Any, label_smoothing: Any) -> FloatArray:
+    """The losses of :func:`binary_focal_crossentropy` for a block of samples (see :func:`by_rows`)."""
+    y_true = _smooth_binary(y_true, label_smoothing)
+    _, _, u, focal = _focal_terms(y_true, y_pred, from_logits)
+    focal *= np.power(u, gamma, out=u)
+    if apply_class_balancing:
+        focal *= _class_weight(y_true, alpha)
+    loss = _mean_last(focal)
+    return loss
 
 
 def hinge(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
@@ -158,10 +173,16 @@ def hinge(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
     where = "losses.hinge"
     signs, y_pred = validation.hinge_inputs(where, y_true, y_pred)
     with validation.overflow_is_error(where):
-        margin = np.multiply(signs, y_pred)
-        np.subtract(1.0, margin, out=margin)
-        loss = _mean_last(np.maximum(margin, 0.0, out=margin))
+        loss = by_rows(_hinge_rows, signs, y_pred, samples=y_pred.shape[:-1])
     return validation.check_finite_result(where, loss)
+
+
+def _hinge_rows(signs: FloatArray, y_pred: FloatArray) -> FloatArray:
+    """The losses of :func:`hinge` for a block of samples (see :func:`by_rows`)."""
+    margin = np.multiply(signs, y_pred)
+    np.subtract(1.0, margin, out=margin)
+    loss = _mean_last(np.maximum(margin, 0.0, out=margin))
+    return loss
 
 
 def squared_hinge(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
@@ -185,8 +206,15 @@ def squared_hinge(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
     where = "losses.squared_hinge"
     signs, y_pred = validation.hinge_inputs(where, y_true, y_pred)
     with validation.overflow_is_error(where):
-        margin = np.multiply(signs, y_pred)
-        np.subtract(1.0, margin, out=margin)
-        np.maximum(margin, 0.0, out=margin)
-        loss = _mean_last(np.square(margin, out=margin))
+        loss = by_rows(_squared_hinge_rows, signs, y_pred, samples=y_pred.shape[:-1])
     return validation.check_finite_result(where, loss)
+
+
+def _squared_hinge_rows(signs: FloatArray, y_pred: FloatArray) -> FloatArray:
+    """The losses of :func:`squared_hinge` for a block of samples (see :func:`by_rows`)."""
+    margin = np.multiply(signs, y_pred)
+    np.subtract(1.0, margin, out=margin)
+    np.maximum(margin, 0.0, out=margin)
+    loss = _mean_last(np.square(margin, out=margin))
+    return loss
+

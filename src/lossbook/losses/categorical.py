@@ -7,6 +7,8 @@ Each reduces the last axis (the classes) and returns one value per sample, of sh
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -19,6 +21,7 @@ from lossbook.losses._numerics import (
     _softmax_complements,
     _sum_last,
 )
+from lossbook.losses._threads import by_rows
 from lossbook.validation import EPSILON, FloatArray
 
 
@@ -63,17 +66,22 @@ def categorical_crossentropy(
     )
     y_true, y_pred = validation.probability_inputs(where, y_true, y_pred, from_logits=from_logits)
     with validation.overflow_is_error(where):
-        y_true = _smooth_categorical(y_true, label_smoothing)
-        if from_logits:
-            log_probs = _log_softmax(y_pred)
-        else:
-            log_probs, _ = _renormalised(where, y_pred)
-            np.clip(log_probs, EPSILON, 1.0 - EPSILON, out=log_probs)
-            np.log(log_probs, out=log_probs)
-        log_probs *= y_true
-        loss = -_sum_last(log_probs)
+        loss = by_rows(_categorical_crossentropy_rows, y_true, y_pred, samples=y_pred.shape[:-1], from_logits=from_logits, label_smoothing=label_smoothing, where=where)
     return validation.check_finite_result(where, loss)
 
+
+def _categorical_crossentropy_rows(y_true: FloatArray, y_pred: FloatArray, *, from_logits: Any, label_smoothing: Any, where: Any) -> FloatArray:
+    """The losses of :func:`categorical_crossentropy` for a block of samples (see :func:`by_rows`)."""
+    y_true = _smooth_categorical(y_true, label_smoothing)
+    if from_logits:
+        log_probs = _log_softmax(y_pred)
+    else:
+        log_probs, _ = _renormalised(where, y_pred)
+        np.clip(log_probs, EPSILON, 1.0 - EPSILON, out=log_probs)
+        np.log(log_probs, out=log_probs)
+    log_probs *= y_true
+    loss = -_sum_last(log_probs)
+    return loss
 
 
 def categorical_focal_crossentropy(
@@ -124,13 +132,19 @@ def categorical_focal_crossentropy(
     y_true, y_pred = validation.probability_inputs(where, y_true, y_pred, from_logits=from_logits)
     alpha = validation.class_weights_option(where, "alpha", alpha, y_pred.shape[-1])
     with validation.overflow_is_error(where):
-        y_true = _smooth_categorical(y_true, label_smoothing)
-        log_probs, complements = _focal_pieces(where, y_pred, from_logits)
-        log_probs *= y_true
-        log_probs *= np.power(complements, gamma, out=complements)
-        log_probs *= np.asarray(alpha, dtype=y_pred.dtype)
-        loss = -_sum_last(log_probs)
+        loss = by_rows(_categorical_focal_crossentropy_rows, y_true, y_pred, samples=y_pred.shape[:-1], alpha=alpha, gamma=gamma, from_logits=from_logits, label_smoothing=label_smoothing, where=where)
     return validation.check_finite_result(where, loss)
+
+
+def _categorical_focal_crossentropy_rows(y_true: FloatArray, y_pred: FloatArray, *, alpha: Any, gamma: Any, from_logits: Any, label_smoothing: Any, where: Any) -> FloatArray:
+    """The losses of :func:`categorical_focal_crossentropy` for a block of samples (see :func:`by_rows`)."""
+    y_true = _smooth_categorical(y_true, label_smoothing)
+    log_probs, complements = _focal_pieces(where, y_pred, from_logits)
+    log_probs *= y_true
+    log_probs *= np.power(complements, gamma, out=complements)
+    log_probs *= np.asarray(alpha, dtype=y_pred.dtype)
+    loss = -_sum_last(log_probs)
+    return loss
 
 
 def _focal_pieces(
@@ -192,12 +206,18 @@ def categorical_generalized_cross_entropy(
         where, y_true, y_pred, from_logits=False, ignore_class=None, hint=validation.SOFTMAX_HINT
     )
     with validation.overflow_is_error(where):
-        picked = np.take_along_axis(y_pred, labels[..., np.newaxis], axis=-1)[..., 0]
-        loss = _log_or_minus_inf(picked)
-        loss *= q
-        np.expm1(loss, out=loss)
-        loss *= -1.0 / q
+        loss = by_rows(_categorical_generalized_cross_entropy_rows, labels, y_pred, samples=y_pred.shape[:-1], q=q)
     return validation.check_finite_result(where, loss)
+
+
+def _categorical_generalized_cross_entropy_rows(labels: FloatArray, y_pred: FloatArray, *, q: Any) -> FloatArray:
+    """The losses of :func:`categorical_generalized_cross_entropy` for a block of samples (see :func:`by_rows`)."""
+    loss = np.take_along_axis(y_pred, labels[..., np.newaxis], axis=-1)[..., 0]  # p_c
+    loss = _log_or_minus_inf(loss)
+    loss *= q
+    np.expm1(loss, out=loss)
+    loss *= -1.0 / q
+    return loss
 
 
 def _log_or_minus_inf(p: FloatArray) -> FloatArray:
@@ -232,9 +252,15 @@ def categorical_hinge(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
     where = "losses.categorical_hinge"
     y_true, y_pred = validation.probability_inputs(where, y_true, y_pred, from_logits=True)
     with validation.overflow_is_error(where):
-        loss = _categorical_hinge_margin(y_true, y_pred)
-        np.maximum(loss, 0.0, out=loss)
+        loss = by_rows(_categorical_hinge_rows, y_true, y_pred, samples=y_pred.shape[:-1])
     return validation.check_finite_result(where, loss)
+
+
+def _categorical_hinge_rows(y_true: FloatArray, y_pred: FloatArray) -> FloatArray:
+    """The losses of :func:`categorical_hinge` for a block of samples (see :func:`by_rows`)."""
+    loss = _categorical_hinge_margin(y_true, y_pred)
+    np.maximum(loss, 0.0, out=loss)
+    return loss
 
 
 def _categorical_hinge_margin(y_true: FloatArray, y_pred: FloatArray) -> FloatArray:
@@ -285,25 +311,31 @@ def sparse_categorical_crossentropy(
     labels, y_pred, ignored = validation.masked_sparse_inputs(
         where, y_true, y_pred, from_logits=from_logits, ignore_class=ignore_class
     )
-    index = labels[..., np.newaxis]
     with validation.overflow_is_error(where):
-        if from_logits:
-            # log(sum_j exp(z_j)) = m + log(sum_j exp(z_j - m)) with m = max_j z_j: no exponent
-            # is positive, and the loss m + log(...) - z_c is formed as (m - z_c) + log(...).
-            top = _last_axis(_max_last(y_pred))
-            shifted = np.subtract(y_pred, top)
-            picked = np.take_along_axis(shifted, index, axis=-1)[..., 0]
-            np.exp(shifted, out=shifted)
-            loss = np.log(_sum_last(shifted))
-            loss -= picked
-        else:
-            clipped = np.clip(y_pred, EPSILON, 1.0 - EPSILON)
-            picked = np.take_along_axis(clipped, index, axis=-1)[..., 0]
-            loss = np.log(_sum_last(clipped))
-            loss -= np.log(picked)
-        if ignored is not None:
-            loss[ignored] = 0.0
+        loss = by_rows(_sparse_categorical_crossentropy_rows, labels, y_pred, samples=y_pred.shape[:-1], from_logits=from_logits)
+    if ignored is not None:
+        loss[ignored] = 0.0
     return validation.check_finite_result(where, loss)
+
+
+def _sparse_categorical_crossentropy_rows(labels: FloatArray, y_pred: FloatArray, *, from_logits: Any) -> FloatArray:
+    """The losses of :func:`sparse_categorical_crossentropy` for a block of samples (see :func:`by_rows`)."""
+    index = labels[..., np.newaxis]
+    if from_logits:
+        # log(sum_j exp(z_j)) = m + log(sum_j exp(z_j - m)) with m = max_j z_j: no exponent
+        # is positive, and the loss m + log(...) - z_c is formed as (m - z_c) + log(...).
+        top = _last_axis(_max_last(y_pred))
+        shifted = np.subtract(y_pred, top)
+        picked = np.take_along_axis(shifted, index, axis=-1)[..., 0]
+        np.exp(shifted, out=shifted)
+        loss = np.log(_sum_last(shifted))
+        loss -= picked
+    else:
+        clipped = np.clip(y_pred, EPSILON, 1.0 - EPSILON)
+        picked = np.take_along_axis(clipped, index, axis=-1)[..., 0]
+        loss = np.log(_sum_last(clipped))
+        loss -= np.log(picked)
+    return loss
 
 
 def kl_divergence(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
@@ -329,10 +361,17 @@ def kl_divergence(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
     where = "losses.kl_divergence"
     y_true, y_pred = validation.kl_inputs(where, y_true, y_pred)
     with validation.overflow_is_error(where):
-        true = np.clip(y_true, EPSILON, 1.0)
-        ratio = np.clip(y_pred, EPSILON, 1.0)
-        np.divide(true, ratio, out=ratio)
-        np.log(ratio, out=ratio)
-        ratio *= true
-        loss = _sum_last(ratio)
+        loss = by_rows(_kl_divergence_rows, y_true, y_pred, samples=y_pred.shape[:-1])
     return validation.check_finite_result(where, loss)
+
+
+def _kl_divergence_rows(y_true: FloatArray, y_pred: FloatArray) -> FloatArray:
+    """The losses of :func:`kl_divergence` for a block of samples (see :func:`by_rows`)."""
+    true = np.clip(y_true, EPSILON, 1.0)
+    ratio = np.clip(y_pred, EPSILON, 1.0)
+    np.divide(true, ratio, out=ratio)
+    np.log(ratio, out=ratio)
+    ratio *= true
+    loss = _sum_last(ratio)
+    return loss
+

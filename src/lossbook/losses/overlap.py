@@ -8,14 +8,20 @@ to get one loss per sample.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from lossbook import validation
+from lossbook.losses._numerics import _dot_last, _sum_last
+from lossbook.losses._threads import by_rows
 from lossbook.validation import EPSILON, FloatArray
 
 
-def dice(y_true: ArrayLike, y_pred: ArrayLike, *, axis: int | tuple[int, ...] | None = None) -> FloatArray:
+def dice(
+    y_true: ArrayLike, y_pred: ArrayLike, *, axis: int | tuple[int, ...] | None = None
+) -> FloatArray:
     r"""Dice loss: one minus the (soft) Dice coefficient of the overlap.
 
     .. math:: \ell = 1 - \frac{2 \sum_i t_i \hat y_i}{\sum_i t_i + \sum_i \hat y_i + \epsilon}
@@ -39,21 +45,38 @@ def dice(y_true: ArrayLike, y_pred: ArrayLike, *, axis: int | tuple[int, ...] | 
     where = "losses.dice"
     y_true, y_pred = validation.overlap_inputs(where, y_true, y_pred)
     axes = validation.axis_option(where, axis, y_pred.ndim)
+    (true, pred), samples = _as_rows(axes, y_true, y_pred)
     with validation.overflow_is_error(where):
-        overlap, total = _dice_sums(y_true, y_pred, axes)
-        loss = np.divide(overlap, total, out=overlap)
-        np.subtract(1.0, loss, out=loss)
-    return validation.check_finite_result(where, loss)
+        loss = by_rows(_dice_rows, true, pred, samples=(true.shape[0],))
+    return validation.check_finite_result(where, loss.reshape(samples))
 
 
-def _dice_sums(
-    y_true: FloatArray, y_pred: FloatArray, axes: tuple[int, ...]
-) -> tuple[FloatArray, FloatArray]:
-    r""":math:`2 \sum t \hat y` and :math:`\sum t + \sum \hat y + \epsilon` over ``axes``."""
-    overlap = np.asarray(np.sum(y_true * y_pred, axis=axes))
+def _as_rows(axes: tuple[int, ...], *arrays: FloatArray) -> tuple[list[FloatArray], tuple[int, ...]]:
+    """The arrays as 2-D ``(samples, reduced)``: the kept axes first, then ``axes`` flattened.
+
+    A view when ``axes`` are the trailing axes (the usual ``(1, 2, 3)`` of image masks), a copy
+    otherwise. Also returns the shape of the kept axes, the shape of the losses.
+    """
+    ndim = arrays[0].ndim
+    order = [i for i in range(ndim) if i not in axes] + list(axes)
+    samples = tuple(arrays[0].shape[i] for i in order[: ndim - len(axes)])
+    rows = [np.transpose(a, order).reshape(math.prod(samples), -1) for a in arrays]
+    return rows, samples
+
+
+def _dice_rows(y_true: FloatArray, y_pred: FloatArray) -> FloatArray:
+    """The losses of :func:`dice` for a block of samples, rows of ``(samples, reduced)``."""
+    overlap, total = _dice_sums(y_true, y_pred)
+    loss = np.divide(overlap, total, out=overlap)
+    return np.subtract(1.0, loss, out=loss)
+
+
+def _dice_sums(y_true: FloatArray, y_pred: FloatArray) -> tuple[FloatArray, FloatArray]:
+    r""":math:`2 \sum t \hat y` and :math:`\sum t + \sum \hat y + \epsilon` of each row."""
+    overlap = _dot_last(y_true, y_pred)
     overlap *= 2.0
-    total = np.asarray(np.sum(y_true, axis=axes))
-    total += np.sum(y_pred, axis=axes)
+    total = _sum_last(y_true)
+    total += _sum_last(y_pred)
     total += EPSILON
     return overlap, total
 
@@ -99,27 +122,41 @@ def tversky(
     beta = validation.real_option(where, "beta", beta, low=0.0)
     y_true, y_pred = validation.overlap_inputs(where, y_true, y_pred)
     axes = validation.axis_option(where, axis, y_pred.ndim)
+    (true, pred), samples = _as_rows(axes, y_true, y_pred)
     with validation.overflow_is_error(where):
-        overlap, total = _tversky_sums(y_true, y_pred, axes, alpha, beta)
-        loss = np.divide(overlap, total, out=overlap)
-        np.subtract(1.0, loss, out=loss)
-    return validation.check_finite_result(where, loss)
+        loss = by_rows(_tversky_rows, true, pred, samples=(true.shape[0],), alpha=alpha, beta=beta)
+    return validation.check_finite_result(where, loss.reshape(samples))
+
+
+def _tversky_rows(
+    y_true: FloatArray, y_pred: FloatArray, *, alpha: float, beta: float
+) -> FloatArray:
+    """The losses of :func:`tversky` for a block of samples, rows of ``(samples, reduced)``."""
+    overlap, total = _tversky_sums(y_true, y_pred, alpha, beta)
+    loss = np.divide(overlap, total, out=overlap)
+    return np.subtract(1.0, loss, out=loss)
 
 
 def _tversky_sums(
-    y_true: FloatArray, y_pred: FloatArray, axes: tuple[int, ...], alpha: float, beta: float
+    y_true: FloatArray, y_pred: FloatArray, alpha: float, beta: float
 ) -> tuple[FloatArray, FloatArray]:
-    r""":math:`I` and the denominator :math:`I + \alpha \sum t (1 - \hat y) + \beta \sum (1 - t)
-    \hat y + \epsilon` over ``axes``.
+    r""":math:`I` and the denominator :math:`D = I + \alpha \sum t (1 - \hat y) + \beta \sum (1 -
+    t) \hat y + \epsilon` of each row.
 
-    :math:`\sum t (1 - \hat y) = \sum t - I` and :math:`\sum (1 - t) \hat y = \sum \hat y - I`
-    would save two passes, but cancel when the overlap is nearly perfect; the sums of
-    non-negative terms do not.
+    :math:`\sum t (1 - \hat y) = \sum t - I` and :math:`\sum (1 - t) \hat y = \sum \hat y - I`:
+    three sums instead of two more products. The subtractions cancel where the overlap is
+    nearly perfect, but their rounding errors (a few units of :math:`\sum t` in the last
+    place) are added to :math:`I \ge \sum t - \sum t (1 - \hat y)` in :math:`D`, so
+    :math:`I / D` keeps its relative precision.
     """
-    overlap = np.asarray(np.sum(y_true * y_pred, axis=axes))
-    missed = np.sum(y_true * (1.0 - y_pred), axis=axes)
-    extra = np.sum((1.0 - y_true) * y_pred, axis=axes)
-    total = overlap + alpha * missed
-    total += beta * extra
+    overlap = _dot_last(y_true, y_pred)
+    total = _sum_last(y_true)
+    total -= overlap  # the missed foreground
+    total *= alpha
+    extra = _sum_last(y_pred)
+    extra -= overlap  # the extra foreground
+    extra *= beta
+    total += extra
+    total += overlap
     total += EPSILON
-    return overlap, np.asarray(total)
+    return overlap, total

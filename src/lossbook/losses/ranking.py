@@ -24,6 +24,7 @@ from lossbook.losses._numerics import (
     _sum_last,
     _unit_rows,
 )
+from lossbook.losses._threads import by_rows
 from lossbook.validation import FloatArray
 
 
@@ -56,8 +57,13 @@ def bpr(positive_scores: ArrayLike, negative_scores: ArrayLike) -> FloatArray:
         where, positive_scores=positive_scores, negative_scores=negative_scores
     )
     with validation.overflow_is_error(where):
-        loss = _mean_last(_softplus(np.subtract(negative, positive)))
+        loss = by_rows(_bpr_rows, positive, negative, samples=positive.shape[:-1])
     return validation.check_finite_result(where, loss)
+
+
+def _bpr_rows(positive: FloatArray, negative: FloatArray) -> FloatArray:
+    """The losses of :func:`bpr` for a block of samples (see :func:`by_rows`)."""
+    return _mean_last(_softplus(np.subtract(negative, positive)))
 
 
 def info_nce(
@@ -149,10 +155,20 @@ def triplet_margin(
         where, anchor=anchor, positive=positive, negative=negative
     )
     with validation.overflow_is_error(where):
-        loss, _, _ = _triplet_distances(where, anchor, positive, negative)
-        loss += margin
-        np.maximum(loss, 0.0, out=loss)
+        loss = by_rows(
+            _triplet_rows, anchor, positive, negative, samples=anchor.shape[:-1], margin=margin,
+            where=where,
+        )  # fmt: skip
     return validation.check_finite_result(where, loss)
+
+
+def _triplet_rows(
+    anchor: FloatArray, positive: FloatArray, negative: FloatArray, *, margin: float, where: str
+) -> FloatArray:
+    """The losses of :func:`triplet_margin` for a block of samples (see :func:`by_rows`)."""
+    loss, _, _ = _triplet_distances(where, anchor, positive, negative)
+    loss += margin
+    return np.maximum(loss, 0.0, out=loss)
 
 
 def _triplet_distances(

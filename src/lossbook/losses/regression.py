@@ -6,11 +6,14 @@ Each loss reduces the last axis by a mean and returns one value per sample, of s
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from lossbook import validation
 from lossbook.losses._numerics import _LOG_2, _dot_last, _mean_last
+from lossbook.losses._threads import by_rows
 from lossbook.validation import EPSILON, FloatArray
 
 
@@ -33,9 +36,15 @@ def mean_squared_error(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
     y_true, y_pred = validation.regression_inputs(where, y_true, y_pred, check_finite=False)
     # NaN and infinity propagate to the result here, so they are looked for there.
     with validation.checked_late(where, y_true=y_true, y_pred=y_pred) as finish:
-        error = np.subtract(y_pred, y_true)
-        loss = _mean_last(np.square(error, out=error))
+        loss = by_rows(_mean_squared_error_rows, y_true, y_pred, samples=y_pred.shape[:-1])
     return finish(loss)
+
+
+def _mean_squared_error_rows(y_true: FloatArray, y_pred: FloatArray) -> FloatArray:
+    """The losses of :func:`mean_squared_error` for a block of samples (see :func:`by_rows`)."""
+    error = np.subtract(y_pred, y_true)
+    loss = _mean_last(np.square(error, out=error))
+    return loss
 
 
 def mean_absolute_error(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
@@ -57,10 +66,15 @@ def mean_absolute_error(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
     y_true, y_pred = validation.regression_inputs(where, y_true, y_pred, check_finite=False)
     # NaN and infinity propagate to the result here, so they are looked for there.
     with validation.checked_late(where, y_true=y_true, y_pred=y_pred) as finish:
-        error = np.subtract(y_pred, y_true)
-        loss = _mean_last(np.abs(error, out=error))
+        loss = by_rows(_mean_absolute_error_rows, y_true, y_pred, samples=y_pred.shape[:-1])
     return finish(loss)
 
+
+def _mean_absolute_error_rows(y_true: FloatArray, y_pred: FloatArray) -> FloatArray:
+    """The losses of :func:`mean_absolute_error` for a block of samples (see :func:`by_rows`)."""
+    error = np.subtract(y_pred, y_true)
+    loss = _mean_last(np.abs(error, out=error))
+    return loss
 
 
 def mean_absolute_percentage_error(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
@@ -89,9 +103,15 @@ def mean_absolute_percentage_error(y_true: ArrayLike, y_pred: ArrayLike) -> Floa
     # NaN and infinity propagate to the result here (inf/inf and inf - inf are NaN), so they
     # are looked for there.
     with validation.checked_late(where, y_true=y_true, y_pred=y_pred) as finish:
-        loss = _mean_last(_relative_error(y_true, y_pred))
-        loss *= 100.0
+        loss = by_rows(_mean_absolute_percentage_error_rows, y_true, y_pred, samples=y_pred.shape[:-1])
     return finish(loss)
+
+
+def _mean_absolute_percentage_error_rows(y_true: FloatArray, y_pred: FloatArray) -> FloatArray:
+    """The losses of :func:`mean_absolute_percentage_error` for a block of samples (see :func:`by_rows`)."""
+    loss = _mean_last(_relative_error(y_true, y_pred))
+    loss *= 100.0
+    return loss
 
 
 def _relative_error(y_true: FloatArray, y_pred: FloatArray) -> FloatArray:
@@ -130,9 +150,15 @@ def mean_squared_logarithmic_error(y_true: ArrayLike, y_pred: ArrayLike) -> Floa
     where = "losses.mean_squared_logarithmic_error"
     y_true, y_pred = validation.regression_inputs(where, y_true, y_pred)
     with validation.overflow_is_error(where):
-        error = _log_error(y_true, y_pred)
-        loss = _mean_last(np.square(error, out=error))
+        loss = by_rows(_mean_squared_logarithmic_error_rows, y_true, y_pred, samples=y_pred.shape[:-1])
     return validation.check_finite_result(where, loss)
+
+
+def _mean_squared_logarithmic_error_rows(y_true: FloatArray, y_pred: FloatArray) -> FloatArray:
+    """The losses of :func:`mean_squared_logarithmic_error` for a block of samples (see :func:`by_rows`)."""
+    error = _log_error(y_true, y_pred)
+    loss = _mean_last(np.square(error, out=error))
+    return loss
 
 
 def _log_error(y_true: FloatArray, y_pred: FloatArray) -> FloatArray:
@@ -174,12 +200,18 @@ def pinball(y_true: ArrayLike, y_pred: ArrayLike, *, quantile: float) -> FloatAr
     # NaN and infinity propagate to the result here (max(inf, 0) - tau * inf is NaN or inf),
     # so they are looked for there.
     with validation.checked_late(where, y_true=y_true, y_pred=y_pred) as finish:
-        error = np.subtract(y_pred, y_true)
-        out = np.maximum(error, 0.0)
-        error *= quantile
-        out -= error
-        loss = _mean_last(out)
+        loss = by_rows(_pinball_rows, y_true, y_pred, samples=y_pred.shape[:-1], quantile=quantile)
     return finish(loss)
+
+
+def _pinball_rows(y_true: FloatArray, y_pred: FloatArray, *, quantile: Any) -> FloatArray:
+    """The losses of :func:`pinball` for a block of samples (see :func:`by_rows`)."""
+    error = np.subtract(y_pred, y_true)
+    out = np.maximum(error, 0.0)
+    error *= quantile
+    out -= error
+    loss = _mean_last(out)
+    return loss
 
 
 def huber(y_true: ArrayLike, y_pred: ArrayLike, *, delta: float = 1.0) -> FloatArray:
@@ -210,16 +242,22 @@ def huber(y_true: ArrayLike, y_pred: ArrayLike, *, delta: float = 1.0) -> FloatA
     y_true, y_pred = validation.regression_inputs(where, y_true, y_pred, check_finite=False)
     # NaN and infinity propagate to the result here, so they are looked for there.
     with validation.checked_late(where, y_true=y_true, y_pred=y_pred) as finish:
-        abs_error = np.subtract(y_pred, y_true)
-        np.abs(abs_error, out=abs_error)
-        quadratic = np.minimum(abs_error, delta)
-        abs_error -= quadratic  # the linear part, |e| - m
-        abs_error *= delta
-        np.square(quadratic, out=quadratic)
-        quadratic *= 0.5
-        quadratic += abs_error
-        loss = _mean_last(quadratic)
+        loss = by_rows(_huber_rows, y_true, y_pred, samples=y_pred.shape[:-1], delta=delta)
     return finish(loss)
+
+
+def _huber_rows(y_true: FloatArray, y_pred: FloatArray, *, delta: Any) -> FloatArray:
+    """The losses of :func:`huber` for a block of samples (see :func:`by_rows`)."""
+    abs_error = np.subtract(y_pred, y_true)
+    np.abs(abs_error, out=abs_error)
+    quadratic = np.minimum(abs_error, delta)
+    abs_error -= quadratic  # the linear part, |e| - m
+    abs_error *= delta
+    np.square(quadratic, out=quadratic)
+    quadratic *= 0.5
+    quadratic += abs_error
+    loss = _mean_last(quadratic)
+    return loss
 
 
 def log_cosh(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
@@ -244,17 +282,23 @@ def log_cosh(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
     y_true, y_pred = validation.regression_inputs(where, y_true, y_pred, check_finite=False)
     # NaN and infinity propagate to the result here, so they are looked for there.
     with validation.checked_late(where, y_true=y_true, y_pred=y_pred) as finish:
-        abs_error = np.subtract(y_pred, y_true)
-        np.abs(abs_error, out=abs_error)
-        # log(cosh(x)) = |x| + log(1 + exp(-2|x|)) - log(2): cosh(x) would overflow for
-        # |x| > 710, while exp(-2|x|) <= 1 never does.
-        out = np.multiply(abs_error, -2.0)
-        np.exp(out, out=out)
-        np.log1p(out, out=out)
-        out += abs_error
-        out -= _LOG_2
-        loss = _mean_last(out)
+        loss = by_rows(_log_cosh_rows, y_true, y_pred, samples=y_pred.shape[:-1])
     return finish(loss)
+
+
+def _log_cosh_rows(y_true: FloatArray, y_pred: FloatArray) -> FloatArray:
+    """The losses of :func:`log_cosh` for a block of samples (see :func:`by_rows`)."""
+    abs_error = np.subtract(y_pred, y_true)
+    np.abs(abs_error, out=abs_error)
+    # log(cosh(x)) = |x| + log(1 + exp(-2|x|)) - log(2): cosh(x) would overflow for
+    # |x| > 710, while exp(-2|x|) <= 1 never does.
+    out = np.multiply(abs_error, -2.0)
+    np.exp(out, out=out)
+    np.log1p(out, out=out)
+    out += abs_error
+    out -= _LOG_2
+    loss = _mean_last(out)
+    return loss
 
 
 def poisson(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
@@ -279,12 +323,18 @@ def poisson(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
     where = "losses.poisson"
     y_true, y_pred = validation.poisson_inputs(where, y_true, y_pred)
     with validation.overflow_is_error(where):
-        out = np.add(y_pred, EPSILON)
-        np.log(out, out=out)
-        out *= y_true
-        np.subtract(y_pred, out, out=out)
-        loss = _mean_last(out)
+        loss = by_rows(_poisson_rows, y_true, y_pred, samples=y_pred.shape[:-1])
     return validation.check_finite_result(where, loss)
+
+
+def _poisson_rows(y_true: FloatArray, y_pred: FloatArray) -> FloatArray:
+    """The losses of :func:`poisson` for a block of samples (see :func:`by_rows`)."""
+    out = np.add(y_pred, EPSILON)
+    np.log(out, out=out)
+    out *= y_true
+    np.subtract(y_pred, out, out=out)
+    loss = _mean_last(out)
+    return loss
 
 
 def cosine_similarity(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
@@ -311,14 +361,21 @@ def cosine_similarity(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
     where = "losses.cosine_similarity"
     y_true, y_pred = validation.regression_inputs(where, y_true, y_pred)
     with validation.overflow_is_error(where):
-        # one value per sample from here on, changed in place
-        norms = validation.check_finite_result(where, _dot_last(y_true, y_true))
-        pred_norm = validation.check_finite_result(where, _dot_last(y_pred, y_pred))
-        for norm in (norms, pred_norm):
-            np.sqrt(norm, out=norm)
-            np.maximum(norm, EPSILON, out=norm)
-        norms *= pred_norm
-        loss = _dot_last(y_true, y_pred)
-        loss /= norms
-        np.negative(loss, out=loss)
+        loss = by_rows(_cosine_similarity_rows, y_true, y_pred, samples=y_pred.shape[:-1], where=where)
     return validation.check_finite_result(where, loss)
+
+
+def _cosine_similarity_rows(y_true: FloatArray, y_pred: FloatArray, *, where: Any) -> FloatArray:
+    """The losses of :func:`cosine_similarity` for a block of samples (see :func:`by_rows`)."""
+    # one value per sample from here on, changed in place
+    norms = validation.check_finite_result(where, _dot_last(y_true, y_true))
+    pred_norm = validation.check_finite_result(where, _dot_last(y_pred, y_pred))
+    for norm in (norms, pred_norm):
+        np.sqrt(norm, out=norm)
+        np.maximum(norm, EPSILON, out=norm)
+    norms *= pred_norm
+    loss = _dot_last(y_true, y_pred)
+    loss /= norms
+    np.negative(loss, out=loss)
+    return loss
+

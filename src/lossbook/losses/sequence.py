@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike
 
 from lossbook import validation
 from lossbook.losses._numerics import _log_softmax, _softplus, _sum_last
+from lossbook.losses._threads import by_rows
 from lossbook.validation import FloatArray
 
 
@@ -141,13 +142,21 @@ def distillation(
         where, teacher_logits=teacher_logits, student_logits=student_logits
     )
     with validation.overflow_is_error(where):
-        log_p = _log_softmax(teacher / temperature)
-        log_q = _log_softmax(student / temperature)
-        log_q -= log_p
-        log_q *= np.exp(log_p)  # p (log q - log p)
-        loss = _sum_last(log_q)
-        loss *= -(temperature**2)
+        loss = by_rows(
+            _distillation_rows, teacher, student, samples=student.shape[:-1], temperature=temperature
+        )
     return validation.check_finite_result(where, loss)
+
+
+def _distillation_rows(teacher: FloatArray, student: FloatArray, *, temperature: float) -> FloatArray:
+    """The losses of :func:`distillation` for a block of samples (see :func:`by_rows`)."""
+    log_p = _log_softmax(teacher / temperature)
+    log_q = _log_softmax(student / temperature)
+    log_q -= log_p
+    log_q *= np.exp(log_p)  # p (log q - log p)
+    loss = _sum_last(log_q)
+    loss *= -(temperature**2)
+    return loss
 
 
 def dpo(
@@ -191,45 +200,52 @@ def dpo(
     """
     where = "losses.dpo"
     beta = validation.real_option(where, "beta", beta, low=0.0, low_open=True)
+    arrays = _dpo_inputs(
+        where,
+        policy_chosen_logps,
+        policy_rejected_logps,
+        reference_chosen_logps,
+        reference_rejected_logps,
+    )
     with validation.overflow_is_error(where):
-        margin = _dpo_margin(
-            where,
-            policy_chosen_logps,
-            policy_rejected_logps,
-            reference_chosen_logps,
-            reference_rejected_logps,
-            beta,
-        )
-        loss = _softplus(np.negative(margin, out=margin))
+        loss = by_rows(_dpo_rows, *arrays, samples=arrays[0].shape, beta=beta)
     return validation.check_finite_result(where, loss)
 
 
-def _dpo_margin(
+def _dpo_rows(*arrays: FloatArray, beta: float) -> FloatArray:
+    """The losses of :func:`dpo` for a block of pairs (see :func:`by_rows`)."""
+    margin = _dpo_margin(*arrays, beta)
+    return _softplus(np.negative(margin, out=margin))
+
+
+def _dpo_inputs(
     where: str,
     policy_chosen_logps: ArrayLike,
     policy_rejected_logps: ArrayLike,
     reference_chosen_logps: ArrayLike,
     reference_rejected_logps: ArrayLike,
-    beta: float,
-) -> FloatArray:
-    r"""The checked inputs' :math:`z = \beta[(\log\pi_w - \log\pi_{ref,w}) - (\log\pi_l -
-    \log\pi_{ref,l})]`."""
+) -> list[FloatArray]:
+    """The four log-probabilities, checked: one shape, finite and at most 0."""
     arrays = {
         "policy_chosen_logps": policy_chosen_logps,
         "policy_rejected_logps": policy_rejected_logps,
         "reference_chosen_logps": reference_chosen_logps,
         "reference_rejected_logps": reference_rejected_logps,
     }
-    chosen, rejected, reference_chosen, reference_rejected = validation.same_shape_inputs(
-        where, **arrays
-    )
-    validation.check_log_probabilities(
-        where,
-        policy_chosen_logps=chosen,
-        policy_rejected_logps=rejected,
-        reference_chosen_logps=reference_chosen,
-        reference_rejected_logps=reference_rejected,
-    )
+    checked = validation.same_shape_inputs(where, check_finite=False, **arrays)
+    # the range check finds NaN and infinity too, and names them
+    validation.check_log_probabilities(where, **dict(zip(arrays, checked)))
+    return checked
+
+
+def _dpo_margin(
+    chosen: FloatArray,
+    rejected: FloatArray,
+    reference_chosen: FloatArray,
+    reference_rejected: FloatArray,
+    beta: float,
+) -> FloatArray:
+    r""":math:`z = \beta[(\log\pi_w - \log\pi_{ref,w}) - (\log\pi_l - \log\pi_{ref,l})]`."""
     margin = chosen - reference_chosen
     margin -= rejected
     margin += reference_rejected
