@@ -17,7 +17,6 @@ import statistics
 import subprocess
 import sys
 import time
-import timeit
 from pathlib import Path
 
 import numpy as np
@@ -29,11 +28,21 @@ SIZES = (10**3, 10**4, 10**5, 10**6, 10**7)
 QUICK_SIZES = (10**3, 10**5, 10**6)
 
 
-def median_seconds(fn, n: int) -> float:
-    """Median wall time of one call, with fewer repeats for the big arrays."""
-    fn()  # warm-up: imports, tracing, caches
+def paired_medians(ours, theirs, n: int) -> tuple[float, float]:
+    """Median wall times of one call of each, with fewer repeats for the big arrays.
+
+    The calls alternate, ours then theirs, so that a burst of load from another process on a
+    shared machine slows both instead of one of them.
+    """
+    ours(), theirs()  # warm-up: imports, tracing, caches
     repeats = 7 if n >= 10**7 else 21
-    return statistics.median(timeit.repeat(fn, number=1, repeat=repeats))
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeats):
+        for fn, out in ((ours, times[0]), (theirs, times[1])):
+            start = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def bench_losses(sizes, names=None) -> list[dict]:
@@ -51,13 +60,17 @@ def bench_losses(sizes, names=None) -> list[dict]:
             theirs = keras_function(name, keras)
             rows.append({
                 "loss": name,
-                "n": int(case.size),
+                "n": n,  # the size asked for; the inputs' shapes round it (see cases.py)
+                "elements": int(case.size),
                 "keras": name in losses.KERAS_NAMES,
-                "lossbook_s": median_seconds(lambda: ours(*case.args, **case.opts), n),
-                "keras_s": median_seconds(lambda: np.asarray(theirs(*tensors, **case.opts)), n),
             })
+            rows[-1]["lossbook_s"], rows[-1]["keras_s"] = paired_medians(
+                lambda: ours(*case.args, **case.opts),
+                lambda: np.asarray(theirs(*tensors, **case.opts)),
+                n,
+            )
             row = rows[-1]
-            print(f"  {name:38s} n={row['n']:>9,d}  lossbook {row['lossbook_s'] * 1e3:9.3f} ms"
+            print(f"  {name:38s} n={row['elements']:>9,d}  lossbook {row['lossbook_s'] * 1e3:9.3f} ms"
                   f"  keras {row['keras_s'] * 1e3:9.3f} ms  ratio "
                   f"{row['lossbook_s'] / row['keras_s']:.2f}", file=sys.stderr, flush=True)
     return rows

@@ -81,7 +81,8 @@ def make_case(name: str, n: int, seed: int = 0) -> Case:
     size = math.prod(shape)
     if name in ("categorical_crossentropy", "categorical_focal_crossentropy", "categorical_hinge"):
         labels = rng.integers(0, width, size=shape[0])
-        y_pred = rng.normal(size=shape) if name == "categorical_hinge" else _probabilities(rng, shape)
+        scores = name == "categorical_hinge"
+        y_pred = rng.normal(size=shape) if scores else _probabilities(rng, shape)
         return Case((np.eye(width)[labels], y_pred), opts, size)
     if name in SPARSE:
         return Case((rng.integers(0, width, size=shape[0]), _probabilities(rng, shape)), opts, size)
@@ -123,7 +124,9 @@ def keras_function(name: str, keras: Any) -> Callable[..., Any]:
 
         return info_nce
     if name == "triplet_margin":
-        return lambda a, p, n: ops.maximum(ops.norm(a - p, axis=-1) - ops.norm(a - n, axis=-1) + 1.0, 0.0)
+        return lambda a, p, n: ops.maximum(
+            ops.norm(a - p, axis=-1) - ops.norm(a - n, axis=-1) + 1.0, 0.0
+        )
     if name == "distillation":
         return lambda t, s, temperature: temperature**2 * keras.losses.kl_divergence(
             ops.softmax(t / temperature), ops.softmax(s / temperature)

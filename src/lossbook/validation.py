@@ -324,17 +324,17 @@ def masked_sparse_inputs(
 
 def kl_inputs(where: str, y_true: ArrayLike, y_pred: ArrayLike) -> tuple[FloatArray, FloatArray]:
     """Two arrays of probabilities in [0, 1] of one shape."""
+    return _unit_interval_pair(where, y_true, y_pred, "probabilities in [0, 1]", SOFTMAX_HINT)
+
+
+def _unit_interval_pair(
+    where: str, y_true: ArrayLike, y_pred: ArrayLike, true_values: str, pred_hint: str
+) -> tuple[FloatArray, FloatArray]:
+    """Two arrays of one shape with values in [0, 1], described as ``true_values`` and
+    probabilities; ``pred_hint`` ends the message about ``y_pred``."""
     true, pred = _pair(where, y_true, y_pred)
-    _check_range(where, "y_true", true, 0.0, 1.0, "probabilities in [0, 1]")
-    _check_range(
-        where,
-        "y_pred",
-        pred,
-        0.0,
-        1.0,
-        "probabilities in [0, 1]",
-        SOFTMAX_HINT,
-    )
+    _check_range(where, "y_true", true, 0.0, 1.0, true_values)
+    _check_range(where, "y_pred", pred, 0.0, 1.0, "probabilities in [0, 1]", pred_hint)
     dtype = _compute_dtype(pred)
     return _cast(where, "y_true", true, dtype), _cast(where, "y_pred", pred, dtype)
 
@@ -504,19 +504,13 @@ def overlap_inputs(
     where: str, y_true: ArrayLike, y_pred: ArrayLike
 ) -> tuple[FloatArray, FloatArray]:
     """Two arrays of one shape with values in [0, 1]: masks, or probabilities of the foreground."""
-    true, pred = _pair(where, y_true, y_pred)
-    _check_range(where, "y_true", true, 0.0, 1.0, "mask values (probabilities) in [0, 1]")
-    _check_range(
+    return _unit_interval_pair(
         where,
-        "y_pred",
-        pred,
-        0.0,
-        1.0,
-        "probabilities in [0, 1]",
+        y_true,
+        y_pred,
+        "mask values (probabilities) in [0, 1]",
         "; if y_pred holds logits, apply a sigmoid first",
     )
-    dtype = _compute_dtype(pred)
-    return _cast(where, "y_true", true, dtype), _cast(where, "y_pred", pred, dtype)
 
 
 def _integer_labels(where: str, name: str, labels: NDArray[Any]) -> NDArray[np.intp]:

@@ -6,8 +6,6 @@ one value per sample, of shape ``y_pred.shape[:-1]``.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -64,11 +62,20 @@ def binary_crossentropy(
     )
     y_true, y_pred = validation.probability_inputs(where, y_true, y_pred, from_logits=from_logits)
     with validation.overflow_is_error(where):
-        loss = by_rows(_binary_crossentropy_rows, y_true, y_pred, samples=y_pred.shape[:-1], from_logits=from_logits, label_smoothing=label_smoothing)
+        loss = by_rows(
+            _binary_crossentropy_rows,
+            y_true,
+            y_pred,
+            samples=y_pred.shape[:-1],
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+        )
     return validation.check_finite_result(where, loss)
 
 
-def _binary_crossentropy_rows(y_true: FloatArray, y_pred: FloatArray, *, from_logits: Any, label_smoothing: Any) -> FloatArray:
+def _binary_crossentropy_rows(
+    y_true: FloatArray, y_pred: FloatArray, *, from_logits: bool, label_smoothing: float
+) -> FloatArray:
     """The losses of :func:`binary_crossentropy` for a block of samples (see :func:`by_rows`)."""
     y_true = _smooth_binary(y_true, label_smoothing)
     if from_logits:
@@ -136,12 +143,32 @@ def binary_focal_crossentropy(
     )
     y_true, y_pred = validation.probability_inputs(where, y_true, y_pred, from_logits=from_logits)
     with validation.overflow_is_error(where):
-        loss = by_rows(_binary_focal_crossentropy_rows, y_true, y_pred, samples=y_pred.shape[:-1], gamma=gamma, from_logits=from_logits, apply_class_balancing=apply_class_balancing, alpha=alpha, label_smoothing=label_smoothing)
+        loss = by_rows(
+            _binary_focal_crossentropy_rows,
+            y_true,
+            y_pred,
+            samples=y_pred.shape[:-1],
+            gamma=gamma,
+            from_logits=from_logits,
+            apply_class_balancing=apply_class_balancing,
+            alpha=alpha,
+            label_smoothing=label_smoothing,
+        )
     return validation.check_finite_result(where, loss)
 
 
-def _binary_focal_crossentropy_rows(y_true: FloatArray, y_pred: FloatArray, *, gamma: Any, from_logits: Any, apply_class_balancing: Any, alpha: Any, label_smoothing: Any) -> FloatArray:
-    """The losses of :func:`binary_focal_crossentropy` for a block of samples (see :func:`by_rows`)."""
+def _binary_focal_crossentropy_rows(
+    y_true: FloatArray,
+    y_pred: FloatArray,
+    *,
+    gamma: float,
+    from_logits: bool,
+    apply_class_balancing: bool,
+    alpha: float,
+    label_smoothing: float,
+) -> FloatArray:
+    """The losses of :func:`binary_focal_crossentropy` for a block of samples (see
+    :func:`~lossbook.losses._threads.by_rows`)."""
     y_true = _smooth_binary(y_true, label_smoothing)
     _, _, u, focal = _focal_terms(y_true, y_pred, from_logits)
     focal *= np.power(u, gamma, out=u)

@@ -7,8 +7,6 @@ Each reduces the last axis (the classes) and returns one value per sample, of sh
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -66,12 +64,23 @@ def categorical_crossentropy(
     )
     y_true, y_pred = validation.probability_inputs(where, y_true, y_pred, from_logits=from_logits)
     with validation.overflow_is_error(where):
-        loss = by_rows(_categorical_crossentropy_rows, y_true, y_pred, samples=y_pred.shape[:-1], from_logits=from_logits, label_smoothing=label_smoothing, where=where)
+        loss = by_rows(
+            _categorical_crossentropy_rows,
+            y_true,
+            y_pred,
+            samples=y_pred.shape[:-1],
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            where=where,
+        )
     return validation.check_finite_result(where, loss)
 
 
-def _categorical_crossentropy_rows(y_true: FloatArray, y_pred: FloatArray, *, from_logits: Any, label_smoothing: Any, where: Any) -> FloatArray:
-    """The losses of :func:`categorical_crossentropy` for a block of samples (see :func:`by_rows`)."""
+def _categorical_crossentropy_rows(
+    y_true: FloatArray, y_pred: FloatArray, *, from_logits: bool, label_smoothing: float, where: str
+) -> FloatArray:
+    """The losses of :func:`categorical_crossentropy` for a block of samples (see
+    :func:`~lossbook.losses._threads.by_rows`)."""
     y_true = _smooth_categorical(y_true, label_smoothing)
     if from_logits:
         log_probs = _log_softmax(y_pred)
@@ -132,12 +141,32 @@ def categorical_focal_crossentropy(
     y_true, y_pred = validation.probability_inputs(where, y_true, y_pred, from_logits=from_logits)
     alpha = validation.class_weights_option(where, "alpha", alpha, y_pred.shape[-1])
     with validation.overflow_is_error(where):
-        loss = by_rows(_categorical_focal_crossentropy_rows, y_true, y_pred, samples=y_pred.shape[:-1], alpha=alpha, gamma=gamma, from_logits=from_logits, label_smoothing=label_smoothing, where=where)
+        loss = by_rows(
+            _categorical_focal_crossentropy_rows,
+            y_true,
+            y_pred,
+            samples=y_pred.shape[:-1],
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            where=where,
+        )
     return validation.check_finite_result(where, loss)
 
 
-def _categorical_focal_crossentropy_rows(y_true: FloatArray, y_pred: FloatArray, *, alpha: Any, gamma: Any, from_logits: Any, label_smoothing: Any, where: Any) -> FloatArray:
-    """The losses of :func:`categorical_focal_crossentropy` for a block of samples (see :func:`by_rows`)."""
+def _categorical_focal_crossentropy_rows(
+    y_true: FloatArray,
+    y_pred: FloatArray,
+    *,
+    alpha: float | FloatArray,
+    gamma: float,
+    from_logits: bool,
+    label_smoothing: float,
+    where: str,
+) -> FloatArray:
+    """The losses of :func:`categorical_focal_crossentropy` for a block of samples (see
+    :func:`~lossbook.losses._threads.by_rows`)."""
     y_true = _smooth_categorical(y_true, label_smoothing)
     log_probs, complements = _focal_pieces(where, y_pred, from_logits)
     log_probs *= y_true
@@ -206,12 +235,21 @@ def categorical_generalized_cross_entropy(
         where, y_true, y_pred, from_logits=False, ignore_class=None, hint=validation.SOFTMAX_HINT
     )
     with validation.overflow_is_error(where):
-        loss = by_rows(_categorical_generalized_cross_entropy_rows, labels, y_pred, samples=y_pred.shape[:-1], q=q)
+        loss = by_rows(
+            _categorical_generalized_cross_entropy_rows,
+            labels,
+            y_pred,
+            samples=y_pred.shape[:-1],
+            q=q,
+        )
     return validation.check_finite_result(where, loss)
 
 
-def _categorical_generalized_cross_entropy_rows(labels: FloatArray, y_pred: FloatArray, *, q: Any) -> FloatArray:
-    """The losses of :func:`categorical_generalized_cross_entropy` for a block of samples (see :func:`by_rows`)."""
+def _categorical_generalized_cross_entropy_rows(
+    labels: np.ndarray, y_pred: FloatArray, *, q: float
+) -> FloatArray:
+    """The losses of :func:`categorical_generalized_cross_entropy` for a block of samples (see
+    :func:`~lossbook.losses._threads.by_rows`)."""
     loss = np.take_along_axis(y_pred, labels[..., np.newaxis], axis=-1)[..., 0]  # p_c
     loss = _log_or_minus_inf(loss)
     loss *= q
@@ -312,14 +350,23 @@ def sparse_categorical_crossentropy(
         where, y_true, y_pred, from_logits=from_logits, ignore_class=ignore_class
     )
     with validation.overflow_is_error(where):
-        loss = by_rows(_sparse_categorical_crossentropy_rows, labels, y_pred, samples=y_pred.shape[:-1], from_logits=from_logits)
+        loss = by_rows(
+            _sparse_categorical_crossentropy_rows,
+            labels,
+            y_pred,
+            samples=y_pred.shape[:-1],
+            from_logits=from_logits,
+        )
     if ignored is not None:
         loss[ignored] = 0.0
     return validation.check_finite_result(where, loss)
 
 
-def _sparse_categorical_crossentropy_rows(labels: FloatArray, y_pred: FloatArray, *, from_logits: Any) -> FloatArray:
-    """The losses of :func:`sparse_categorical_crossentropy` for a block of samples (see :func:`by_rows`)."""
+def _sparse_categorical_crossentropy_rows(
+    labels: np.ndarray, y_pred: FloatArray, *, from_logits: bool
+) -> FloatArray:
+    """The losses of :func:`sparse_categorical_crossentropy` for a block of samples (see
+    :func:`~lossbook.losses._threads.by_rows`)."""
     index = labels[..., np.newaxis]
     if from_logits:
         # log(sum_j exp(z_j)) = m + log(sum_j exp(z_j - m)) with m = max_j z_j: no exponent

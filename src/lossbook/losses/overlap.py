@@ -51,7 +51,9 @@ def dice(
     return validation.check_finite_result(where, loss.reshape(samples))
 
 
-def _as_rows(axes: tuple[int, ...], *arrays: FloatArray) -> tuple[list[FloatArray], tuple[int, ...]]:
+def _as_rows(
+    axes: tuple[int, ...], *arrays: FloatArray
+) -> tuple[list[FloatArray], tuple[int, ...]]:
     """The arrays as 2-D ``(samples, reduced)``: the kept axes first, then ``axes`` flattened.
 
     A view when ``axes`` are the trailing axes (the usual ``(1, 2, 3)`` of image masks), a copy

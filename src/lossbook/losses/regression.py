@@ -6,8 +6,6 @@ Each loss reduces the last axis by a mean and returns one value per sample, of s
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -103,12 +101,15 @@ def mean_absolute_percentage_error(y_true: ArrayLike, y_pred: ArrayLike) -> Floa
     # NaN and infinity propagate to the result here (inf/inf and inf - inf are NaN), so they
     # are looked for there.
     with validation.checked_late(where, y_true=y_true, y_pred=y_pred) as finish:
-        loss = by_rows(_mean_absolute_percentage_error_rows, y_true, y_pred, samples=y_pred.shape[:-1])
+        loss = by_rows(
+            _mean_absolute_percentage_error_rows, y_true, y_pred, samples=y_pred.shape[:-1]
+        )
     return finish(loss)
 
 
 def _mean_absolute_percentage_error_rows(y_true: FloatArray, y_pred: FloatArray) -> FloatArray:
-    """The losses of :func:`mean_absolute_percentage_error` for a block of samples (see :func:`by_rows`)."""
+    """The losses of :func:`mean_absolute_percentage_error` for a block of samples (see
+    :func:`~lossbook.losses._threads.by_rows`)."""
     loss = _mean_last(_relative_error(y_true, y_pred))
     loss *= 100.0
     return loss
@@ -150,12 +151,15 @@ def mean_squared_logarithmic_error(y_true: ArrayLike, y_pred: ArrayLike) -> Floa
     where = "losses.mean_squared_logarithmic_error"
     y_true, y_pred = validation.regression_inputs(where, y_true, y_pred)
     with validation.overflow_is_error(where):
-        loss = by_rows(_mean_squared_logarithmic_error_rows, y_true, y_pred, samples=y_pred.shape[:-1])
+        loss = by_rows(
+            _mean_squared_logarithmic_error_rows, y_true, y_pred, samples=y_pred.shape[:-1]
+        )
     return validation.check_finite_result(where, loss)
 
 
 def _mean_squared_logarithmic_error_rows(y_true: FloatArray, y_pred: FloatArray) -> FloatArray:
-    """The losses of :func:`mean_squared_logarithmic_error` for a block of samples (see :func:`by_rows`)."""
+    """The losses of :func:`mean_squared_logarithmic_error` for a block of samples (see
+    :func:`~lossbook.losses._threads.by_rows`)."""
     error = _log_error(y_true, y_pred)
     loss = _mean_last(np.square(error, out=error))
     return loss
@@ -204,7 +208,7 @@ def pinball(y_true: ArrayLike, y_pred: ArrayLike, *, quantile: float) -> FloatAr
     return finish(loss)
 
 
-def _pinball_rows(y_true: FloatArray, y_pred: FloatArray, *, quantile: Any) -> FloatArray:
+def _pinball_rows(y_true: FloatArray, y_pred: FloatArray, *, quantile: float) -> FloatArray:
     """The losses of :func:`pinball` for a block of samples (see :func:`by_rows`)."""
     error = np.subtract(y_pred, y_true)
     out = np.maximum(error, 0.0)
@@ -246,7 +250,7 @@ def huber(y_true: ArrayLike, y_pred: ArrayLike, *, delta: float = 1.0) -> FloatA
     return finish(loss)
 
 
-def _huber_rows(y_true: FloatArray, y_pred: FloatArray, *, delta: Any) -> FloatArray:
+def _huber_rows(y_true: FloatArray, y_pred: FloatArray, *, delta: float) -> FloatArray:
     """The losses of :func:`huber` for a block of samples (see :func:`by_rows`)."""
     abs_error = np.subtract(y_pred, y_true)
     np.abs(abs_error, out=abs_error)
@@ -361,11 +365,13 @@ def cosine_similarity(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
     where = "losses.cosine_similarity"
     y_true, y_pred = validation.regression_inputs(where, y_true, y_pred)
     with validation.overflow_is_error(where):
-        loss = by_rows(_cosine_similarity_rows, y_true, y_pred, samples=y_pred.shape[:-1], where=where)
+        loss = by_rows(
+            _cosine_similarity_rows, y_true, y_pred, samples=y_pred.shape[:-1], where=where
+        )
     return validation.check_finite_result(where, loss)
 
 
-def _cosine_similarity_rows(y_true: FloatArray, y_pred: FloatArray, *, where: Any) -> FloatArray:
+def _cosine_similarity_rows(y_true: FloatArray, y_pred: FloatArray, *, where: str) -> FloatArray:
     """The losses of :func:`cosine_similarity` for a block of samples (see :func:`by_rows`)."""
     # one value per sample from here on, changed in place
     norms = validation.check_finite_result(where, _dot_last(y_true, y_true))

@@ -143,12 +143,18 @@ def distillation(
     )
     with validation.overflow_is_error(where):
         loss = by_rows(
-            _distillation_rows, teacher, student, samples=student.shape[:-1], temperature=temperature
+            _distillation_rows,
+            teacher,
+            student,
+            samples=student.shape[:-1],
+            temperature=temperature,
         )
     return validation.check_finite_result(where, loss)
 
 
-def _distillation_rows(teacher: FloatArray, student: FloatArray, *, temperature: float) -> FloatArray:
+def _distillation_rows(
+    teacher: FloatArray, student: FloatArray, *, temperature: float
+) -> FloatArray:
     """The losses of :func:`distillation` for a block of samples (see :func:`by_rows`)."""
     log_p = _log_softmax(teacher / temperature)
     log_q = _log_softmax(student / temperature)
