@@ -29,6 +29,10 @@ float64, and integer predictions are computed in float64.
 
 The from-logits paths are numerically stable for logits of any finite size (tested up to
 :math:`\pm 10^4`). Each stability trick carries a comment with the identity it uses.
+
+Each loss's arithmetic is a kernel over a block of samples; inputs of more than
+:data:`~lossbook.losses._threads.PARALLEL_MIN_ELEMENTS` elements are split over a few threads
+(NumPy releases the GIL), with results identical to the last bit (:mod:`lossbook.losses._threads`).
 """
 
 from __future__ import annotations
