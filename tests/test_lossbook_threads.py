@@ -74,3 +74,16 @@ def test_small_inputs_stay_in_the_calling_thread(monkeypatch):
     monkeypatch.setattr(_threads, "_executor", lambda: calls.append(1))
     losses.mean_squared_error(np.zeros((100, 100)), np.ones((100, 100)))
     assert not calls
+
+
+@pytest.mark.parametrize("name", ["hinge", "squared_hinge"])
+def test_hinge_labels_checked_in_the_blocks(name, monkeypatch):
+    monkeypatch.setattr(_threads, "WORKERS", 3)
+    labels = np.random.default_rng(2).choice([-1.0, 1.0], (ROWS, 8))
+    labels[ROWS - 3, 2] = 0.5  # in the last block, which the calling thread computes
+    with pytest.raises(ValueError, match=rf"^losses\.{name}: y_true must hold labels .*got the value 0.5"):
+        losses.LOSSES[name](labels, np.zeros((ROWS, 8)))
+    labels[ROWS - 3, 2] = 0.0  # a 0 among signs, in a block of another thread
+    labels[:10] = -1.0
+    with pytest.raises(ValueError, match=r"got a mix of 0 and -1"):
+        losses.LOSSES[name](labels, np.zeros((ROWS, 8)))

@@ -28,7 +28,7 @@ import math
 import numbers
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -47,6 +47,8 @@ __all__ = [
     "class_weights_option",
     "ctc_inputs",
     "hinge_inputs",
+    "hinge_labels",
+    "hinge_signs",
     "int_option",
     "kl_inputs",
     "masked_sparse_inputs",
@@ -365,27 +367,56 @@ def hinge_inputs(where: str, y_true: ArrayLike, y_pred: ArrayLike) -> tuple[Floa
     Like Keras, labels that are all 0 or 1 are mapped to -1 and 1. Unlike Keras, any other
     label (a 0.5, or a 0 mixed with -1) is an error instead of being used as it is.
     """
+    true, pred, binary = hinge_labels(where, y_true, y_pred)
+    return hinge_signs(where, true, binary, pred.dtype), pred
+
+
+def hinge_labels(
+    where: str, y_true: ArrayLike, y_pred: ArrayLike
+) -> tuple[NDArray[Any], FloatArray, bool]:
+    """The first half of :func:`hinge_inputs`: shapes, finite scores, and which labels these are.
+
+    Returns ``(y_true, y_pred, binary)``: ``binary`` when every label lies in [0, 1] (they
+    must then all be 0 or 1), and otherwise the labels must be signs. One ``min`` and one
+    ``max`` decide; :func:`hinge_signs` then checks every label, block by block if need be.
+    """
     true, pred = _pair(where, y_true, y_pred)
     _check_finite(where, "y_pred", pred)
     dtype = _compute_dtype(pred)
     pred = _cast(where, "y_pred", pred, dtype)
-    # min and max first (cheap, and NaN fails both tests below); integer labels in [0, 1] or
-    # [-1, 1] need no further look, float labels one comparison pass.
+    # NaN fails both tests, and is named by hinge_signs
     lo, hi = float(true.min()), float(true.max())
-    whole = true.dtype.kind in "biu"
-    if lo >= 0 and hi <= 1 and (whole or ((true == 0) | (true == 1)).all()):
-        signs = np.multiply(true, 2.0, dtype=dtype)  # {0, 1} -> {-1, 1}, in a new array
-        signs -= 1.0
-        return signs, pred
-    if lo >= -1 and hi <= 1:
-        if whole:  # integers in [-1, 1] are signs unless one of them is 0
-            signs_only = np.count_nonzero(true) == true.size
-        else:
-            signs_only = bool((np.abs(true) == 1).all())
-        if signs_only:
-            return _cast(where, "y_true", true, dtype), pred
-    _check_finite(where, "y_true", true)
-    strange = true[(true != 0) & (np.abs(true) != 1)]
+    binary = lo >= 0 and hi <= 1
+    if not (binary or (lo >= -1 and hi <= 1)):
+        _refuse_hinge_labels(where, true)
+    return true, pred, binary
+
+
+def hinge_signs(
+    where: str, y_true: NDArray[Any], binary: bool, dtype: np.dtype[Any]
+) -> FloatArray:
+    """Labels checked and turned into signs in {-1, 1} of ``dtype``: 0 and 1 mapped to -1 and 1
+    if ``binary``, kept if they are all -1 or 1 otherwise."""
+    whole = y_true.dtype.kind in "biu"
+    if binary:
+        if whole or ((y_true == 0) | (y_true == 1)).all():
+            signs = np.multiply(y_true, 2.0, dtype=dtype)  # {0, 1} -> {-1, 1}, in a new array
+            signs -= 1.0
+            return signs
+    elif whole:  # integers in [-1, 1] are signs unless one of them is 0
+        if np.count_nonzero(y_true) == y_true.size:
+            return _cast(where, "y_true", y_true, dtype)
+    else:
+        inside = y_true > -1  # signs leave nothing strictly between -1 and 1
+        inside &= y_true < 1
+        if not inside.any():
+            return _cast(where, "y_true", y_true, dtype)
+    _refuse_hinge_labels(where, y_true)
+
+
+def _refuse_hinge_labels(where: str, y_true: NDArray[Any]) -> NoReturn:
+    _check_finite(where, "y_true", y_true)
+    strange = y_true[(y_true != 0) & (np.abs(y_true) != 1)]
     found = f"the value {strange.flat[0]}" if strange.size else "a mix of 0 and -1"
     raise ValueError(
         f"{where}: y_true must hold labels in {{-1, 1}}, or all in {{0, 1}} (mapped to -1 and "

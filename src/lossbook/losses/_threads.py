@@ -37,8 +37,9 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-#: How many blocks a large input is split into: one per core, at most 4.
-WORKERS = min(_cores(), 4)
+#: How many blocks a large input is split into: one per core, at most 4, or the number in the
+#: environment variable ``LOSSBOOK_THREADS`` (1 turns the threads off).
+WORKERS = max(int(os.environ.get("LOSSBOOK_THREADS", 0)) or min(_cores(), 4), 1)
 
 _pool: ThreadPoolExecutor | None = None
 

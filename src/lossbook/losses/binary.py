@@ -198,14 +198,20 @@ def hinge(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
       20, 1995.
     """
     where = "losses.hinge"
-    signs, y_pred = validation.hinge_inputs(where, y_true, y_pred)
+    labels, y_pred, binary = validation.hinge_labels(where, y_true, y_pred)
     with validation.overflow_is_error(where):
-        loss = by_rows(_hinge_rows, signs, y_pred, samples=y_pred.shape[:-1])
+        loss = by_rows(
+            _hinge_rows, labels, y_pred, samples=y_pred.shape[:-1], binary=binary, where=where
+        )
     return validation.check_finite_result(where, loss)
 
 
-def _hinge_rows(signs: FloatArray, y_pred: FloatArray) -> FloatArray:
-    """The losses of :func:`hinge` for a block of samples (see :func:`by_rows`)."""
+def _hinge_rows(
+    labels: np.ndarray, y_pred: FloatArray, *, binary: bool, where: str
+) -> FloatArray:
+    """The losses of :func:`hinge` for a block of samples (see :func:`by_rows`); the labels
+    are checked here, so that the check runs in the block's thread too."""
+    signs = validation.hinge_signs(where, labels, binary, y_pred.dtype)
     margin = np.multiply(signs, y_pred)
     np.subtract(1.0, margin, out=margin)
     loss = _mean_last(np.maximum(margin, 0.0, out=margin))
@@ -231,14 +237,25 @@ def squared_hinge(y_true: ArrayLike, y_pred: ArrayLike) -> FloatArray:
       2005.
     """
     where = "losses.squared_hinge"
-    signs, y_pred = validation.hinge_inputs(where, y_true, y_pred)
+    labels, y_pred, binary = validation.hinge_labels(where, y_true, y_pred)
     with validation.overflow_is_error(where):
-        loss = by_rows(_squared_hinge_rows, signs, y_pred, samples=y_pred.shape[:-1])
+        loss = by_rows(
+            _squared_hinge_rows,
+            labels,
+            y_pred,
+            samples=y_pred.shape[:-1],
+            binary=binary,
+            where=where,
+        )
     return validation.check_finite_result(where, loss)
 
 
-def _squared_hinge_rows(signs: FloatArray, y_pred: FloatArray) -> FloatArray:
-    """The losses of :func:`squared_hinge` for a block of samples (see :func:`by_rows`)."""
+def _squared_hinge_rows(
+    labels: np.ndarray, y_pred: FloatArray, *, binary: bool, where: str
+) -> FloatArray:
+    """The losses of :func:`squared_hinge` for a block of samples (see :func:`by_rows`); the
+    labels are checked here, so that the check runs in the block's thread too."""
+    signs = validation.hinge_signs(where, labels, binary, y_pred.dtype)
     margin = np.multiply(signs, y_pred)
     np.subtract(1.0, margin, out=margin)
     np.maximum(margin, 0.0, out=margin)
