@@ -103,7 +103,8 @@ def run_matrix(pytest_args: list[str]) -> int:
     results = []
     for name, variant in MATRIX.items():
         cpus = variant.get("cpus")
-        command = [PYTHON, "-m", "pytest", *paths, "-q", "-n", str(cpus or 2), *pytest_args]
+        command = [PYTHON, "-m", "pytest", *paths, "-q", "-n", str(cpus or 2), "--dist", "loadscope",
+                   *pytest_args]
         print(f"run.py: matrix variant {name}: {variant['env']}"
               + (f", {cpus} core(s)" if cpus else ""), flush=True)
         started = time.perf_counter()
