@@ -14,4 +14,4 @@ from lossbook import gradients, losses, validation
 
 __all__ = ["__version__", "gradients", "losses", "validation"]
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"  # 0.2: all 22 keras.losses, six part-two losses, copies, calibration, fitting
