@@ -14,13 +14,13 @@ import json
 import math
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+from benchmarks import notebooks
 from benchmarks.cases import keras_function, make_case
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,35 +76,6 @@ def bench_losses(sizes, names=None) -> list[dict]:
     return rows
 
 
-def tf_import_seconds(repeats: int = 3) -> float:
-    from lossbook.session import TF_ENV
-
-    env = {**os.environ, **TF_ENV}  # the same environment as every notebook's kernel
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import tensorflow"], env=env, check=True,
-                       stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def notebook_seconds() -> list[dict]:
-    """Execute a copy of each notebook (the stored files are never touched) and time it."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    rows = []
-    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)  # executed in memory, never written back
-        start = time.perf_counter()
-        NotebookClient(nb, kernel_name="python3", timeout=900,
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-        rows.append({"notebook": path.name, "seconds": time.perf_counter() - start})
-        print(f"  {path.name:34s} {rows[-1]['seconds']:.1f} s", file=sys.stderr, flush=True)
-    return rows
-
-
 def scaling_exponent(rows: list[dict], key: str, lo: int, hi: int) -> float:
     t = {r["n"]: r[key] for r in rows}
     return math.log(t[hi] / t[lo]) / math.log(hi / lo)
@@ -115,6 +86,13 @@ def print_tables(result: dict) -> None:
     for row in result["losses"]:
         by_loss.setdefault(row["loss"], []).append(row)
     sizes = sorted({r["n"] for r in result["losses"]})
+    if sizes:
+        print_loss_table(by_loss, sizes)
+    if result["notebooks"]:
+        notebooks.print_table(result["notebooks"], result["tf_import_s"])
+
+
+def print_loss_table(by_loss: dict[str, list[dict]], sizes: list[int]) -> None:
     print("\nlossbook / keras, median time ratio (below 1: lossbook is faster)")
     print(f"{'loss':34s}" + "".join(f"{n:>10.0e}" for n in sizes) + "   exponent lossbook / keras")
     for name, rows in by_loss.items():
@@ -126,15 +104,6 @@ def print_tables(result: dict) -> None:
             line += (f"   {scaling_exponent(rows, 'lossbook_s', lo, hi):.2f} / "
                      f"{scaling_exponent(rows, 'keras_s', lo, hi):.2f}")
         print(line)
-    if result["notebooks"]:
-        tf_s = result["tf_import_s"]
-        total = sum(r["seconds"] for r in result["notebooks"])
-        print(f"\nnotebooks (bare `import tensorflow`: {tf_s:.1f} s, median of 3)")
-        for r in result["notebooks"]:
-            print(f"{r['notebook']:34s}{r['seconds']:8.1f} s {r['seconds'] / tf_s:8.1f} x import")
-        budget = 3 * len(result["notebooks"]) * tf_s
-        print(f"{'all notebooks':34s}{total:8.1f} s   budget 3 x {len(result['notebooks'])} x import"
-              f" = {budget:.1f} s")
 
 
 def main(argv=None) -> int:
@@ -142,16 +111,18 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer sizes; under three minutes")
     parser.add_argument("--json", type=Path, help="write the raw results to this file")
     parser.add_argument("--no-notebooks", action="store_true", help="skip notebook timings")
+    parser.add_argument("--notebooks-only", action="store_true", help="skip the loss timings")
     parser.add_argument("--losses", nargs="+", metavar="NAME", help="time only these losses")
     args = parser.parse_args(argv)
 
-    print("timing losses...", file=sys.stderr)
-    result = {"losses": bench_losses(QUICK_SIZES if args.quick else SIZES, args.losses),
-              "notebooks": []}
-    result["tf_import_s"] = tf_import_seconds()
+    result = {"losses": [], "notebooks": []}
+    if not args.notebooks_only:
+        print("timing losses...", file=sys.stderr)
+        result["losses"] = bench_losses(QUICK_SIZES if args.quick else SIZES, args.losses)
+    result["tf_import_s"] = notebooks.tf_import_seconds()
     if not args.no_notebooks:
         print("timing notebooks...", file=sys.stderr)
-        result["notebooks"] = notebook_seconds()
+        result["notebooks"] = notebooks.notebook_seconds()
     result["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0],
                          "numpy": np.__version__}
     print_tables(result)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import warnings
 import zlib
 from typing import Any, Callable, NamedTuple
 
