@@ -9,7 +9,9 @@ others), and it uses nothing of theirs.
 The rule for values is the book's: ``|a - b| <= 1e-6 |b| + 1e-8``. The absolute term matters only
 where a loss is close to zero (Keras's ``log_cosh`` subtracts a float32 ``log 2``, 1.9e-9 off).
 
-Every case is evaluated on two kinds of data:
+It covers 20 of the 22 loss functions of ``keras.losses`` in 27 cases. ``circle`` and ``ctc`` take
+embeddings and sequences; chapter 07's shared example and ``tests/test_lossbook_multi.py`` cover
+them. Every case is evaluated on two kinds of data:
 
 * 20 random batches of 64 samples over 3 classes (scores from a normal distribution with standard
   deviation 2). Nothing there comes near Keras's clip bounds ``[1e-7, 1 - 1e-7]``: the smallest
@@ -22,6 +24,18 @@ Every case is evaluated on two kinds of data:
 Keras's focal losses from logits are not exact for saturated logits (lossbook is: see its
 docstrings and ``tests/test_extremes.py``); on the saturated batch those two cases are checked
 against an exact reference instead of against Keras.
+``test_keras_categorical_focal_from_logits_stops_at_the_clip`` documents where the categorical one
+parts from the exact loss: once the true class trails by more than ``-log(eps)`` in logit, Keras's
+value stops at ``0.25 (1 - eps)**2 (-log eps)`` and its gradient is 0.
+
+Gradients are compared on three of the random batches and on the saturated batch, where every case
+agrees except that categorical focal loss from logits and generalised cross-entropy, whose
+gradient is infinite at a probability of exactly 0 (Keras returns inf and NaN, lossbook raises).
+
+``dice`` and ``tversky`` get per-entry probabilities (the sigmoid of the scores), not rows that sum
+to 1: against one-hot targets, such rows make the false positives and false negatives equal, and
+the values of ``tversky`` could not tell ``alpha`` from ``beta``
+(``test_tversky_case_tells_alpha_from_beta``).
 """
 
 from __future__ import annotations
@@ -40,6 +54,7 @@ EPS = 1e-7  # keras.config.epsilon(), asserted below
 RTOL, ATOL = 1e-6, 1e-8
 
 T, S, P, L = "targets", "scores", "probabilities", "labels"
+G = "sigmoids"  # independent per-entry probabilities, for dice and tversky
 
 #: (loss, options, y_true, y_pred): every (y_true, y_pred) loss of keras.losses, with the inputs
 #: its contract asks for. circle and ctc take embeddings and sequences; chapter 07's shared
@@ -71,8 +86,8 @@ CASES = [
     ("squared_hinge", {}, T, S),
     ("categorical_hinge", {}, T, S),
     ("cosine_similarity", {}, T, S),
-    ("dice", {"axis": -1}, T, P),
-    ("tversky", {"axis": -1, "alpha": 0.3, "beta": 0.7}, T, P),
+    ("dice", {"axis": -1}, T, G),
+    ("tversky", {"axis": -1, "alpha": 0.3, "beta": 0.7}, T, G),
 ]
 IDS = [name + "".join(f"-{k}={v}" for k, v in opts.items()) for name, opts, _, _ in CASES]
 
@@ -80,6 +95,12 @@ IDS = [name + "".join(f"-{k}={v}" for k, v in opts.items()) for name, opts, _, _
 KERAS_INEXACT_WHEN_SATURATED = {
     ("binary_focal_crossentropy", True),
     ("categorical_focal_crossentropy", True),
+}
+#: Gradients not compared on the saturated batch: Keras's is 0 beyond the clip (categorical focal
+#: from logits) or infinite at p = 0, where lossbook raises (generalised cross-entropy).
+GRADIENT_NOT_COMPARED_WHEN_SATURATED = {
+    ("categorical_focal_crossentropy", True),
+    ("categorical_generalized_cross_entropy", False),
 }
 
 
@@ -94,7 +115,8 @@ def random_batches(count: int = 20, n: int = 64, k: int = 3) -> list[dict[str, n
     for _ in range(count):
         scores = rng.normal(0.0, 2.0, (n, k))
         labels = rng.integers(0, k, n)
-        batches.append({T: np.eye(k)[labels], S: scores, P: _softmax(scores), L: labels})
+        batches.append({T: np.eye(k)[labels], S: scores, P: _softmax(scores), L: labels,
+                        G: 1.0 / (1.0 + np.exp(-scores))})
     return batches
 
 
@@ -103,7 +125,11 @@ def saturated_batch() -> dict[str, np.ndarray]:
     labels = np.array([0, 1, 2, 0, 1, 2])
     winner = np.array([0, 1, 2, 1, 2, 0])  # the last three rows are confidently wrong
     scores = np.where(np.eye(3)[winner] == 1, 30.0, -30.0)
-    return {T: np.eye(3)[labels], S: scores, P: np.eye(3)[winner], L: labels}
+    # Per-entry 0s and 1s for dice and tversky, with one row that predicts two classes and one
+    # that predicts none, so that false positives and false negatives differ.
+    masks = np.eye(3)[winner]
+    masks[1, 2], masks[4] = 1.0, 0.0
+    return {T: np.eye(3)[labels], S: scores, P: np.eye(3)[winner], L: labels, G: masks}
 
 
 BATCHES = random_batches()
@@ -180,18 +206,91 @@ def exact_focal(name, y_true, logits, *, gamma=2.0, alpha=0.25, from_logits,
     return np.sum(alpha * y_true * one_minus_p**gamma * -log_p, axis=-1)
 
 
+def keras_gradient(name, opts, y_true, y_pred):
+    """tf.GradientTape's gradient of the batch mean of Keras's per-sample losses."""
+    variable = tf.Variable(y_pred)
+    with tf.GradientTape() as tape:
+        mean = tf.reduce_mean(getattr(keras.losses, name)(y_true, variable, **opts))
+    return tape.gradient(mean, variable).numpy()
+
+
+def gradients_agree(ours, theirs) -> bool:
+    # Normwise: an entry far smaller than the largest one is judged at the largest's scale.
+    return bool(np.max(np.abs(ours - theirs)) <= RTOL * np.max(np.abs(theirs)))
+
+
 @pytest.mark.parametrize(("name", "opts", "true_key", "pred_key"), CASES, ids=IDS)
 def test_float64_gradients_random_batches(name, opts, true_key, pred_key):
     """Gradients of the batch mean, lossbook against tf.GradientTape, on three batches."""
     for batch in BATCHES[:3]:
         y_true, y_pred = batch[true_key], batch[pred_key]
-        variable = tf.Variable(y_pred)
-        with tf.GradientTape() as tape:
-            mean = tf.reduce_mean(getattr(keras.losses, name)(y_true, variable, **opts))
-        theirs = tape.gradient(mean, variable).numpy()
+        theirs = keras_gradient(name, opts, y_true, y_pred)
         ours = gradients.GRADIENTS[name](y_true, y_pred, **opts)
-        # Normwise: an entry far smaller than the largest one is judged at the largest's scale.
-        assert np.max(np.abs(ours - theirs)) <= RTOL * np.max(np.abs(theirs)), name
+        assert gradients_agree(ours, theirs), name
+
+
+@pytest.mark.parametrize(("name", "opts", "true_key", "pred_key"), CASES, ids=IDS)
+def test_float64_gradients_saturated_batch(name, opts, true_key, pred_key):
+    """The same on the saturated batch, where clipping sets many of Keras's gradients to 0."""
+    y_true, y_pred = SATURATED[true_key], SATURATED[pred_key]
+    if (name, opts.get("from_logits", False)) in GRADIENT_NOT_COMPARED_WHEN_SATURATED:
+        pytest.skip("Keras's gradient is 0 or infinite here; see the module docstring")
+    theirs = keras_gradient(name, opts, y_true, y_pred)
+    ours = gradients.GRADIENTS[name](y_true, y_pred, **opts)
+    assert np.all(np.isfinite(ours)) and gradients_agree(ours, theirs), name
+
+
+def test_keras_categorical_focal_from_logits_stops_at_the_clip():
+    """Where Keras's categorical focal loss from logits agrees with the exact loss, and where not.
+
+    Keras clips the softmax to [eps, 1 - eps] before its logarithm. While the true class trails
+    the others by less than about -log(eps) = 16.1 in logit, Keras is exact; beyond, its loss is
+    0.25 (1 - eps)**2 (-log eps), about 4.03, whatever the gap, and its gradient is 0. lossbook
+    follows the exact loss (linear in the gap) and its gradient everywhere.
+    """
+    gap = np.array([1.0, 8.0, 16.0, 16.2, 20.0, 60.0])
+    logits = np.stack([np.zeros_like(gap), gap, np.zeros_like(gap)], axis=1)
+    y_true = np.tile([1.0, 0.0, 0.0], (len(gap), 1))
+    opts = {"from_logits": True}
+    exact = exact_focal("categorical_focal_crossentropy", y_true, logits, **opts)
+    theirs = keras_values("categorical_focal_crossentropy", opts, y_true, logits)
+    grad = keras_gradient("categorical_focal_crossentropy", opts, y_true, logits)
+    ours = losses.categorical_focal_crossentropy(y_true, logits, **opts)
+    assert agree(ours, exact)
+    inside = gap <= 16.0  # the true class's softmax, 1 / (2 + e^gap), is still above eps
+    assert agree(theirs[inside], exact[inside])
+    ceiling = 0.25 * (1 - EPS) ** 2 * -math.log(EPS)
+    assert np.allclose(theirs[~inside], ceiling, rtol=1e-12)
+    assert np.all(grad[~inside] == 0.0) and np.all(grad[inside] != 0.0)
+    assert exact[-1] / theirs[-1] > 3.5  # 15 against 4.03 at a gap of 60
+
+
+def test_tversky_case_tells_alpha_from_beta():
+    """On the sigmoids, the tversky case's value changes when alpha and beta are swapped, and
+    differs from dice; on rows of probabilities against one-hot targets it would not."""
+    batch = BATCHES[0]
+    chosen = losses.tversky(batch[T], batch[G], alpha=0.3, beta=0.7, axis=-1)
+    swapped = losses.tversky(batch[T], batch[G], alpha=0.7, beta=0.3, axis=-1)
+    dice = losses.dice(batch[T], batch[G], axis=-1)
+    # rows may tie by chance; on average over the batch the three differ clearly
+    assert np.mean(np.abs(chosen - swapped)) > 0.01 and np.mean(np.abs(chosen - dice)) > 0.01
+    blind = [losses.tversky(batch[T], batch[P], alpha=a, beta=b, axis=-1)
+             for a, b in ((0.3, 0.7), (0.7, 0.3))]
+    assert np.allclose(*blind, rtol=1e-12)
+
+
+def test_keras_tversky_alpha_weights_the_false_negatives():
+    """Keras 3.15's alpha multiplies sum(t (1 - p)), the missed foreground, although its docstring
+    says false positives (keras-team/keras#23333 fixes this upstream). lossbook copies the pinned
+    Keras, and chapter 07 says so; if this test fails, Keras has changed and the book must too."""
+    y_true, y_pred = BATCHES[0][T], BATCHES[0][G]
+    overlap = np.sum(y_true * y_pred, axis=-1)
+    missed = np.sum(y_true * (1 - y_pred), axis=-1)
+    extra = np.sum((1 - y_true) * y_pred, axis=-1)
+    expected = 1 - overlap / (overlap + 0.3 * missed + 0.7 * extra + EPS)
+    opts = {"alpha": 0.3, "beta": 0.7, "axis": -1}
+    assert agree(keras_values("tversky", opts, y_true, y_pred), expected)
+    assert agree(losses.tversky(y_true, y_pred, **opts), expected)
 
 
 # --------------------------------------------------------------------------------------------
