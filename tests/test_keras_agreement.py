@@ -28,9 +28,10 @@ against an exact reference instead of against Keras.
 parts from the exact loss: once the true class trails by more than ``-log(eps)`` in logit, Keras's
 value stops at ``0.25 (1 - eps)**2 (-log eps)`` and its gradient is 0.
 
-Gradients are compared on three of the random batches and on the saturated batch, where every case
-agrees except that categorical focal loss from logits and generalised cross-entropy, whose
-gradient is infinite at a probability of exactly 0 (Keras returns inf and NaN, lossbook raises).
+Gradients are compared on three of the random batches and on the saturated batch. On the latter
+every case agrees except categorical focal loss from logits (Keras's gradient is 0 beyond the clip)
+and generalised cross-entropy, whose gradient is infinite at a probability of exactly 0 (Keras
+returns inf and NaN, lossbook raises); those two are skipped there.
 
 ``dice`` and ``tversky`` get per-entry probabilities (the sigmoid of the scores), not rows that sum
 to 1: against one-hot targets, such rows make the false positives and false negatives equal, and
