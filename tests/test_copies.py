@@ -66,7 +66,8 @@ def test_per_copy_targets_shape():
     ("values", "text"),
     [([0.781, 0.794, 0.770], "0.78 ± 0.01 (3 runs)"),
      ([12.0, 15.0, 18.0, 11.0], "14 ± 3 (4 runs)"),
-     ([0.5, 0.5], "0.500 ± 0.000 (2 runs)")],
+     ([0.5, 0.5], "0.500 ± 0.000 (2 runs)"),
+     ([1.0, 1.0137], "1.01 ± 0.01 (2 runs)")],
 )
 def test_summary_keeps_the_digits_the_spread_supports(values, text):
     assert copies.summary(values) == text

@@ -97,4 +97,6 @@ def summary(values, *, unit: str = "runs") -> str:
     mean, sd = float(values.mean()), float(values.std(ddof=1))
     # Identical runs have no spread to round to; three decimals is the book's default.
     decimals = 3 if sd == 0 else max(0, -int(np.floor(np.log10(sd))))
+    if sd and decimals and round(sd, decimals) >= 10.0 ** (1 - decimals):
+        decimals -= 1  # 0.0096 rounds up to 0.010: one significant digit is 0.01
     return f"{mean:.{decimals}f} ± {sd:.{decimals}f} ({values.size} {unit})"
