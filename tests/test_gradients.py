@@ -180,9 +180,15 @@ def test_cosine_with_a_tiny_prediction():
 # --------------------------------------------------------------------------------------------
 
 
-def test_categorical_logits_with_targets_that_do_not_sum_to_one():
-    # TensorFlow's softmax_cross_entropy_with_logits returns softmax(z) - t as its gradient,
-    # which is right only if each row of t sums to 1. lossbook gives (sum t) softmax(z) - t.
+@pytest.mark.parametrize("deterministic", [False, True])
+def test_categorical_logits_with_targets_that_do_not_sum_to_one(deterministic):
+    # TensorFlow's fused softmax_cross_entropy_with_logits kernel returns softmax(z) - t as its
+    # gradient, which is right only if each row of t sums to 1. With op determinism enabled (as
+    # lossbook.session.start does) TensorFlow differentiates a composite instead, which is exact.
+    # lossbook gives (sum t) softmax(z) - t in both cases. The mode is set here, not inherited
+    # from whichever test ran before in this process.
+    from tensorflow.python.framework import config
+
     y_true = np.array([[0.5, 0.5, 0.5]])
     y_pred = np.array([[1.0, 2.0, 3.0]])
     ours = grad("categorical_crossentropy", y_true, y_pred, from_logits=True)
@@ -190,9 +196,17 @@ def test_categorical_logits_with_targets_that_do_not_sum_to_one():
     np.testing.assert_allclose(ours, exact, rtol=1e-7)
     softmax = np.exp(y_pred) / np.exp(y_pred).sum()
     np.testing.assert_allclose(ours, 1.5 * softmax - y_true, rtol=1e-14)
-    theirs = tape_gradient("categorical_crossentropy", y_true, y_pred, from_logits=True)
-    np.testing.assert_allclose(theirs, softmax - y_true, rtol=1e-12)
-    assert not np.allclose(theirs, exact, rtol=1e-2)
+    was = config.is_op_determinism_enabled()
+    (config.enable_op_determinism if deterministic else config.disable_op_determinism)()
+    try:
+        theirs = tape_gradient("categorical_crossentropy", y_true, y_pred, from_logits=True)
+    finally:
+        (config.enable_op_determinism if was else config.disable_op_determinism)()
+    if deterministic:
+        np.testing.assert_allclose(theirs, exact, rtol=1e-7)
+    else:
+        np.testing.assert_allclose(theirs, softmax - y_true, rtol=1e-12)
+        assert not np.allclose(theirs, exact, rtol=1e-2)
 
 
 def test_focal_probability_gradient_is_infinite_for_gamma_below_one():
