@@ -31,7 +31,8 @@ value stops at ``0.25 (1 - eps)**2 (-log eps)`` and its gradient is 0.
 Gradients are compared on three of the random batches and on the saturated batch. On the latter
 every case agrees except categorical focal loss from logits (Keras's gradient is 0 beyond the clip)
 and generalised cross-entropy, whose gradient is infinite at a probability of exactly 0 (Keras
-returns inf and NaN, lossbook raises); those two are skipped there.
+returns inf and NaN, lossbook raises); for those two the test asserts that documented difference
+instead of agreement, so it fails if either library changes.
 
 ``dice`` and ``tversky`` get per-entry probabilities (the sigmoid of the scores), not rows that sum
 to 1: against one-hot targets, such rows make the false positives and false negatives equal, and
@@ -234,11 +235,28 @@ def test_float64_gradients_random_batches(name, opts, true_key, pred_key):
 def test_float64_gradients_saturated_batch(name, opts, true_key, pred_key):
     """The same on the saturated batch, where clipping sets many of Keras's gradients to 0."""
     y_true, y_pred = SATURATED[true_key], SATURATED[pred_key]
-    if (name, opts.get("from_logits", False)) in GRADIENT_NOT_COMPARED_WHEN_SATURATED:
-        pytest.skip("Keras's gradient is 0 or infinite here; see the module docstring")
     theirs = keras_gradient(name, opts, y_true, y_pred)
+    if (name, opts.get("from_logits", False)) in GRADIENT_NOT_COMPARED_WHEN_SATURATED:
+        assert_documented_gradient_difference(name, opts, y_true, y_pred, theirs)
+        return
     ours = gradients.GRADIENTS[name](y_true, y_pred, **opts)
     assert np.all(np.isfinite(ours)) and gradients_agree(ours, theirs), name
+
+
+def assert_documented_gradient_difference(name, opts, y_true, y_pred, theirs):
+    """The two saturated cases where Keras's gradient is known not to be the exact one."""
+    if name == "categorical_generalized_cross_entropy":
+        # p = 0 exactly for some true class: Keras gives inf or NaN, lossbook refuses.
+        assert not np.all(np.isfinite(theirs))
+        with pytest.raises(ValueError, match="infinite"):
+            gradients.GRADIENTS[name](y_true, y_pred, **opts)
+        return
+    # Categorical focal from logits: beyond the clip Keras's rows are exactly 0; lossbook's are
+    # finite and not 0 there.
+    ours = gradients.GRADIENTS[name](y_true, y_pred, **opts)
+    zero_rows = np.all(theirs == 0, axis=-1)
+    assert zero_rows.any() and np.all(np.isfinite(ours))
+    assert np.all(np.abs(ours[zero_rows]).max(axis=-1) > 0)
 
 
 def test_keras_categorical_focal_from_logits_stops_at_the_clip():
