@@ -25,10 +25,10 @@ VARIANTS = {
 }
 
 
-def _weights_hash(extra_env: dict[str, str]) -> str:
+def _weights_hash(extra_env: dict[str, str], *args: str) -> str:
     env = {**os.environ, **extra_env}
-    done = subprocess.run([sys.executable, str(PROBE)], env=env, capture_output=True, text=True,
-                          timeout=300, check=True)
+    done = subprocess.run([sys.executable, str(PROBE), *args], env=env, capture_output=True,
+                          text=True, timeout=300, check=True)
     dtype, digest = done.stdout.split()
     assert dtype == "float64"
     return digest
@@ -42,3 +42,14 @@ def reference() -> str:
 @pytest.mark.parametrize("variant", [v for v in VARIANTS if v != "native"])
 def test_same_weights_bit_for_bit(reference, variant):
     assert _weights_hash(VARIANTS[variant]) == reference, variant
+
+
+def test_reordered_sums_variant_reorders_long_sums():
+    """The matrix's reordered-sums variant is not a no-op: with a batch of 512 (a Dense gradient
+    summed over 512 samples, longer than Eigen's L1 block) two threads change the last bits.
+
+    That is the perturbation a CPU with another L1 cache size causes, which no cap emulates; the
+    notebooks must print the same digits under it (run.py's MATRIX).
+    """
+    threads = {"LOSSBOOK_INTRA_OP_THREADS": "2"}
+    assert _weights_hash(threads, "float64", "512") != _weights_hash({}, "float64", "512")

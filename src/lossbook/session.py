@@ -9,9 +9,15 @@ prints. TensorFlow's float32 matrix products and convolutions run through oneDNN
 kernel from the CPU at run time (AVX2, AVX-512, AMX...), and Eigen splits a convolution or a
 reduction differently for each thread count. Both change the last bits of a result, and training
 turns last bits into different accuracies. :func:`start` therefore makes Keras compute in float64
-(TensorFlow's float64 kernels are Eigen code compiled into the wheel, the same on every x86-64
-CPU) and runs each TensorFlow op on one thread. ``tests/test_portability.py`` checks both
-choices; ``python3 run.py test --matrix`` checks the notebooks under several CPU kernel caps.
+(TensorFlow's float64 kernels are Eigen code compiled into the wheel, the same instructions on
+every x86-64 CPU) and runs each TensorFlow op on one thread. ``tests/test_portability.py`` checks
+both choices; ``python3 run.py test --matrix`` checks the notebooks under several CPU kernel caps.
+
+One difference remains that no environment variable can cap: Eigen blocks a long matrix product
+by the CPU's L1 cache size, so a sum over more than about 250 terms (a Dense gradient over a large
+batch) may be added in another order on a CPU with another cache. Splitting an op over two threads
+reorders the same long sums, so the matrix's ``reordered-sums`` variant sets
+``LOSSBOOK_INTRA_OP_THREADS=2`` and the printed outputs must survive it.
 """
 
 from __future__ import annotations
@@ -81,9 +87,11 @@ def start(seed: int = SEED, *, logical_cpus: int = 1):
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(
             cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(logical_cpus)])
-    # One thread per op: Eigen shards a convolution's or a reduction's sum by thread count.
-    if tf.config.threading.get_intra_op_parallelism_threads() != 1:
-        tf.config.threading.set_intra_op_parallelism_threads(1)
+    # One thread per op: Eigen shards a convolution's or a reduction's sum by thread count. The
+    # CPU matrix overrides it to reorder long sums on purpose (see the module docstring).
+    threads = int(os.environ.get("LOSSBOOK_INTRA_OP_THREADS", "1"))
+    if tf.config.threading.get_intra_op_parallelism_threads() != threads:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
     keras.config.set_floatx(FLOATX)
     keras.utils.set_random_seed(seed)  # Python, NumPy and TensorFlow generators
     tf.config.experimental.enable_op_determinism()

@@ -2,7 +2,8 @@
 
 tests/test_portability.py runs this script under different CPU kernel caps and thread counts: the
 book's settings (lossbook.session.start) promise the same bits under all of them. Pass "float32"
-as the first argument to see what Keras's default precision gives instead.
+as the first argument to see what Keras's default precision gives instead, and a batch size as
+the second (64 unless given).
 """
 
 import hashlib
@@ -16,6 +17,7 @@ from lossbook.session import start
 tf, keras = start()
 if len(sys.argv) > 1:
     keras.config.set_floatx(sys.argv[1])
+batch_size = int(sys.argv[2]) if len(sys.argv) > 2 else 64
 x, y = load_digits(return_X_y=True)
 x = (x[:512] / 16.0).reshape(-1, 8, 8, 1)
 model = keras.Sequential([
@@ -27,6 +29,6 @@ model = keras.Sequential([
 ])
 model.compile(optimizer="adam",
               loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-model.fit(x, y[:512], epochs=2, batch_size=64, verbose=0)
+model.fit(x, y[:512], epochs=2, batch_size=batch_size, verbose=0)
 weights = np.concatenate([w.numpy().ravel() for w in model.weights])
 print(keras.config.floatx(), hashlib.sha256(weights.tobytes()).hexdigest())
