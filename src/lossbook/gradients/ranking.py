@@ -135,6 +135,11 @@ def circle(
 ) -> FloatArray:
     r"""Gradient of the batch-mean Circle loss with respect to ``y_pred``.
 
+    The mean is over all :math:`N` rows, like the mean of :func:`lossbook.losses.circle`'s
+    per-row losses. Keras's ``keras.losses.Circle()`` class divides instead by the number of
+    rows whose loss is not zero (it masks the others), so on a batch with rows that have no
+    positive or no negative, its gradient is this one times :math:`N / N_{\neq 0}`.
+
     With :math:`\ell_i = \mathrm{softplus}(z_i)`, :math:`z_i = \mathrm{lse}(P_i) +
     \mathrm{lse}(N_i)`, the softmax weights :math:`w^p_{ij}`, :math:`w^n_{ij}` of the two
     log-sum-exps and the distances :math:`d_{ij} = \max(1 - s_{ij}, 0)`:
