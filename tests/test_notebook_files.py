@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
 MAX_CELL_LINES = 30
 MAX_TRACEBACK_LINES = 8
+# The rendered code column holds 76 characters; a longer printed line is cut off on the page.
+MAX_OUTPUT_WIDTH = 76
 
 # What would give away the machine that stored an output: a site-packages directory, a virtual
 # environment, this checkout's own location, or an absolute path under a usual top directory.
@@ -78,6 +80,17 @@ def test_code_cells_are_short(path):
     long = {n: len(c.source.splitlines()) for n, c in _code_cells(path).items()
             if len(c.source.splitlines()) > MAX_CELL_LINES}
     assert not long, f"code cells over {MAX_CELL_LINES} lines (cell: lines): {long}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_printed_lines_fit_the_code_column(path):
+    wide = {n: max(len(line) for out in c.get("outputs", []) if out.output_type == "stream"
+                   for line in out.text.splitlines())
+            for n, c in _code_cells(path).items()
+            if "remove-cell" not in c.metadata.get("tags", [])
+            and any(len(line) > MAX_OUTPUT_WIDTH for out in c.get("outputs", [])
+                    if out.output_type == "stream" for line in out.text.splitlines())}
+    assert not wide, f"printed lines over {MAX_OUTPUT_WIDTH} characters (cell: width): {wide}"
 
 
 def test_ignored_outputs_are_rare_and_explained():
