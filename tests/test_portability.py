@@ -53,3 +53,11 @@ def test_reordered_sums_variant_reorders_long_sums():
     """
     threads = {"LOSSBOOK_INTRA_OP_THREADS": "2"}
     assert _weights_hash(threads, "float64", "512") != _weights_hash({}, "float64", "512")
+
+
+def test_a_bad_thread_count_is_refused_clearly():
+    env = {**os.environ, "LOSSBOOK_INTRA_OP_THREADS": "two"}
+    done = subprocess.run([sys.executable, "-c", "from lossbook.session import start; start()"],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0
+    assert "LOSSBOOK_INTRA_OP_THREADS must be a positive integer, not 'two'" in done.stderr

@@ -89,7 +89,12 @@ def start(seed: int = SEED, *, logical_cpus: int = 1):
             cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(logical_cpus)])
     # One thread per op: Eigen shards a convolution's or a reduction's sum by thread count. The
     # CPU matrix overrides it to reorder long sums on purpose (see the module docstring).
-    threads = int(os.environ.get("LOSSBOOK_INTRA_OP_THREADS", "1"))
+    raw = os.environ.get("LOSSBOOK_INTRA_OP_THREADS", "1")
+    if not (raw.isdigit() and int(raw) >= 1):
+        raise ValueError(
+            f"lossbook.session.start: LOSSBOOK_INTRA_OP_THREADS must be a positive integer, "
+            f"not {raw!r}")
+    threads = int(raw)
     if tf.config.threading.get_intra_op_parallelism_threads() != threads:
         tf.config.threading.set_intra_op_parallelism_threads(threads)
     keras.config.set_floatx(FLOATX)
