@@ -8,6 +8,7 @@ conventions at those points are tested separately below.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import zlib
 
@@ -180,6 +181,20 @@ def test_cosine_with_a_tiny_prediction():
 # --------------------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def op_determinism(config, enabled: bool):
+    """TensorFlow's op-determinism mode set to ``enabled`` inside the block, restored after."""
+    def switch(on: bool) -> None:
+        (config.enable_op_determinism if on else config.disable_op_determinism)()
+
+    was = config.is_op_determinism_enabled()
+    switch(enabled)
+    try:
+        yield
+    finally:
+        switch(was)
+
+
 @pytest.mark.parametrize("deterministic", [False, True])
 def test_categorical_logits_with_targets_that_do_not_sum_to_one(deterministic):
     # TensorFlow's fused softmax_cross_entropy_with_logits kernel returns softmax(z) - t as its
@@ -196,12 +211,8 @@ def test_categorical_logits_with_targets_that_do_not_sum_to_one(deterministic):
     np.testing.assert_allclose(ours, exact, rtol=1e-7)
     softmax = np.exp(y_pred) / np.exp(y_pred).sum()
     np.testing.assert_allclose(ours, 1.5 * softmax - y_true, rtol=1e-14)
-    was = config.is_op_determinism_enabled()
-    (config.enable_op_determinism if deterministic else config.disable_op_determinism)()
-    try:
+    with op_determinism(config, deterministic):
         theirs = tape_gradient("categorical_crossentropy", y_true, y_pred, from_logits=True)
-    finally:
-        (config.enable_op_determinism if was else config.disable_op_determinism)()
     if deterministic:
         np.testing.assert_allclose(theirs, exact, rtol=1e-7)
     else:

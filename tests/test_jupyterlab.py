@@ -106,7 +106,7 @@ def _scroll_through(page) -> str:
 
 
 def _eventually(page, read, done, seconds: float = 60.0):
-    """``read(page)`` after scrolling through the notebook, once ``done`` holds or time is up.
+    """``read(text)`` of a scroll through the notebook, once ``done`` holds or time is up.
 
     JupyterLab and jupyterlab-myst render markdown cells asynchronously as they come into view,
     and on a loaded machine that can take seconds, so a single look can see a cell that is not
@@ -114,22 +114,22 @@ def _eventually(page, read, done, seconds: float = 60.0):
     """
     deadline = time.monotonic() + seconds
     while True:
-        _scroll_through(page)
-        value = read(page)
+        value = read(_scroll_through(page))
         if done(value) or time.monotonic() > deadline:
             return value
         time.sleep(1.0)
 
 
 def test_no_raw_myst_is_visible(notebook):
-    text = _eventually(notebook, _scroll_through, lambda t: not RAW_MYST.findall(t))
+    text = _eventually(notebook, lambda t: t, lambda t: not RAW_MYST.findall(t))
     assert "Background" in text  # the chapter's title rendered as text
     assert RAW_MYST.findall(text) == []
 
 
 def test_maths_is_typeset(notebook):
     maths = ".jp-MarkdownCell .katex, .jp-MarkdownCell mjx-container"
-    typeset = _eventually(notebook, lambda p: p.locator(maths).count(), lambda n: n > 5)
+    typeset = _eventually(notebook, lambda _: notebook.locator(maths).count(),
+                          lambda n: n > 5)
     assert typeset > 5
     visible = notebook.evaluate("""() => Array.from(document.querySelectorAll('.jp-MarkdownCell .myst'))
       .map(c => { const k = c.cloneNode(true);
@@ -140,7 +140,7 @@ def test_maths_is_typeset(notebook):
 
 def test_solutions_are_folded(notebook):
     solutions = notebook.locator(".jp-MarkdownCell details")
-    assert _eventually(notebook, lambda p: solutions.count(), lambda n: n >= 3) >= 3
+    assert _eventually(notebook, lambda _: solutions.count(), lambda n: n >= 3) >= 3
     assert all(not solutions.nth(i).evaluate("d => d.open") for i in range(solutions.count()))
     exercise = notebook.locator(".jp-MarkdownCell", has=notebook.locator("details")).first
     exercise.scroll_into_view_if_needed()
