@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The project's entry point: `python3 run.py book|test|refresh|lab|bench [arguments]`.
 
-    book               build the book into _build/html (renders stored outputs, executes nothing)
+    book               build both editions: English into _build/html, Chinese into
+                       _build/html/zh_CN (renders stored outputs, executes nothing)
+    book --catalogues  re-extract the English text and update locale/zh_CN's catalogues
     test               every test: library, nbval on every notebook, book build, browser checks
     test --matrix      nbval on every notebook (or the ones given) under each CPU variant of MATRIX
     refresh [PATHS]    re-execute notebooks in place: the only way to change stored outputs
@@ -124,8 +126,8 @@ def run_matrix(pytest_args: list[str]) -> int:
 
 
 COMMANDS = {
-    # Render the stored outputs into _build/html; nothing is executed.
-    "book": [venv_executable("jupyter-book"), "build", ".", "-W", "-n", "--keep-going"],
+    # Render the stored outputs into both editions; nothing is executed (tools/build_book.py).
+    "book": [PYTHON, "tools/build_book.py"],
     # Library tests, nbval on every notebook, the book build and the browser checks.
     "test": [PYTHON, "-m", "pytest", "-n", "2", "--dist", "loadscope"],
     # Re-execute notebooks in place (all of them, or the paths given) and store the outputs.

@@ -1,6 +1,7 @@
-"""The rendered book: it builds with zero warnings, and every page works offline in a real browser.
+"""The rendered book, both editions: they build with zero warnings, and every page works offline.
 
-The build renders the stored notebook outputs and executes nothing. The browser check serves
+`python3 run.py book` builds the English edition into _build/html and the Chinese one into
+_build/html/zh_CN; both render the stored notebook outputs and execute nothing. The browser check serves
 _build/html on 127.0.0.1, opens every page in Debian's headless Chromium with every request to
 another host refused, and checks that maths was typeset by the MathJax served from the build, that
 every image loaded, that no request failed and that nothing was logged as a console error. It
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import subprocess
 import sys
 import threading
@@ -23,13 +25,13 @@ from _browser import chromium
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
-JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
+ZH = "zh_CN"
 
 
 @pytest.fixture(scope="module")
 def build_log() -> str:
-    """Build the book once for this module; return the build's combined output."""
-    result = subprocess.run([JUPYTER_BOOK, "build", ".", "-W", "-n", "--keep-going"],
+    """Build both editions once for this module, as the README's command does; return the log."""
+    result = subprocess.run([sys.executable, "tools/build_book.py"],
                             cwd=ROOT, capture_output=True, text=True)
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-6000:]
@@ -38,20 +40,21 @@ def build_log() -> str:
 
 def test_book_builds_without_warnings(build_log):
     assert "WARNING" not in build_log, build_log[-6000:]
-    assert (HTML / "index.html").exists()
+    assert (HTML / "index.html").exists() and (HTML / ZH / "index.html").exists()
     # Nothing was executed at build time: the stored outputs are what the reader sees.
     assert "Executing" not in build_log
 
 
-def test_mathjax_is_served_from_the_build(build_log):
-    assert (HTML / "_static" / "mathjax" / "tex-chtml.js").exists()
-    page = (HTML / "chapters" / "01_background.html").read_text()
+@pytest.mark.parametrize("edition", [HTML, HTML / ZH], ids=["en", ZH])
+def test_mathjax_is_served_from_the_build(build_log, edition):
+    assert (edition / "_static" / "mathjax" / "tex-chtml.js").exists()
+    page = (edition / "chapters" / "01_background.html").read_text()
     assert "_static/mathjax/tex-chtml.js" in page
     assert "cdn.jsdelivr.net" not in page
 
 
-def pages() -> list[str]:
-    """Every page of the book, from _toc.yml, so that the list is known before the build runs."""
+def pages(editions=("", f"{ZH}/")) -> list[str]:
+    """Every page of the editions, from _toc.yml, so that the list is known before the build runs."""
     import yaml
 
     def files(node):
@@ -65,7 +68,7 @@ def pages() -> list[str]:
                 yield from files(item)
 
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [f"{name}.html" for name in files(toc)]
+    return [f"{edition}{name}.html" for edition in editions for name in files(toc)]
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +192,8 @@ FIGURE_BORDERS = """() => Array.from(document.querySelectorAll('.cell_output img
 })"""
 
 
-@pytest.mark.parametrize("path", pages())
+# The Chinese pages show the same figures on the same theme: the English ones stand for both.
+@pytest.mark.parametrize("path", pages(editions=("",)))
 def test_dark_mode_screenshot(browser, server, path):
     context, page, problems = _open(browser, server, path, scheme="dark")
     try:
@@ -229,3 +233,84 @@ def test_each_chapter_offers_its_notebook(server, build_log):
         assert href in html, f"{chapter.name}: no download link"
         with urllib.request.urlopen(f"{server}/{href}") as response:
             assert response.status == 200
+
+
+# The Chinese edition. Its words must be in its search index (Sphinx segments Chinese with jieba;
+# without jieba the words silently vanish), its pages must say they are Chinese, the browser must
+# have a font with Chinese glyphs, and no paragraph of English may be left behind.
+
+def test_chinese_words_are_in_the_search_index(build_log):
+    index = (HTML / ZH / "searchindex.js").read_text()
+    for word in ("交叉熵", "损失函数"):
+        assert f'"{word}"' in index, f"{word} is not in the Chinese search index"
+
+
+@pytest.mark.parametrize("word", ["交叉熵", "损失函数"])
+def test_chinese_search_finds_the_chapters(browser, server, word):
+    # Every chapter whose Chinese text uses the word must be among the results.
+    using = {p.name for p in (HTML / ZH / "chapters").glob("*.html") if word in p.read_text()}
+    context, page, problems = _open(browser, server, f"{ZH}/search.html?q={word}")
+    try:
+        page.wait_for_selector("#search-results li", timeout=20_000)
+        found = set(page.eval_on_selector_all(
+            "#search-results li a", "links => links.map(a => a.pathname.split('/').pop())"))
+        assert using and using <= found, f"{word}: not found in {sorted(using - found)}"
+        assert problems.errors == [], "\n".join(problems.errors)
+    finally:
+        context.close()
+
+
+# Draws Chinese text and a character no font has: the same pixels mean the Chinese came out as
+# empty boxes too.
+CJK_GLYPHS = """() => {
+  const draw = text => {
+    const c = document.createElement('canvas'); c.width = 200; c.height = 40;
+    const g = c.getContext('2d');
+    g.font = '24px ' + getComputedStyle(document.body).fontFamily;
+    g.fillText(text, 0, 30);
+    return Array.from(g.getImageData(0, 0, 200, 40).data).join();
+  };
+  return draw('损失函数') !== draw('\\u{10FFFD}\\u{10FFFD}\\u{10FFFD}\\u{10FFFD}');
+}"""
+
+# Paragraph-like text of the article that has four or more English words and no Chinese
+# character. Code, outputs, maths, citations and the bibliography are left out: they are the
+# tested bytes and the sources' own titles.
+ENGLISH_LEFT = """() => {
+  const article = document.querySelector('article').cloneNode(true);
+  article.querySelectorAll('pre, code, .cell_output, mjx-container, .math, script, '
+      + '.bibliography, .citation, .edition-switch, .headerlink').forEach(n => n.remove());
+  return Array.from(article.querySelectorAll('p, li, dt, dd, h1, h2, h3, h4, figcaption, th, td'))
+    .map(n => n.innerText.trim())
+    .filter(t => !/[\\u4e00-\\u9fff]/.test(t) && (t.match(/[A-Za-z]{3,}/g) || []).length >= 4);
+}"""
+
+
+@pytest.mark.parametrize("path", pages(editions=(f"{ZH}/",)))
+def test_chinese_page(browser, server, path):
+    context, page, problems = _open(browser, server, path)
+    try:
+        assert page.evaluate("document.documentElement.lang") == "zh-CN"
+        assert page.evaluate(CJK_GLYPHS), f"{path}: no font with Chinese glyphs"
+        left = page.evaluate(ENGLISH_LEFT)
+        assert left == [], f"{path}: {len(left)} English paragraphs, first: {left[:2]}"
+        assert problems.errors == [], "\n".join(problems.errors)
+    finally:
+        context.close()
+
+
+def _other_edition(path: str) -> str:
+    """The page that ``path``'s language link points to, relative to _build/html."""
+    from posixpath import dirname, join, normpath
+
+    match = re.search(r'<p class="edition-switch"><a href="([^"]+)"', (HTML / path).read_text())
+    assert match, f"{path}: no link to the other edition"
+    return normpath(join(dirname(path), match.group(1)))
+
+
+@pytest.mark.parametrize("path", pages())
+def test_each_page_links_to_the_same_page_in_the_other_edition(build_log, path):
+    other = _other_edition(path)
+    assert (HTML / other).exists(), f"{path} links to {other}, which does not exist"
+    assert other.startswith(f"{ZH}/") != path.startswith(f"{ZH}/"), f"{path}: same edition"
+    assert _other_edition(other) == path, f"{other} does not link back to {path}"

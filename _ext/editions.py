@@ -1,0 +1,50 @@
+"""The book's two editions: every page links to the same page in the other language.
+
+The English edition is built into _build/html and the Chinese one into _build/html/zh_CN, from the
+same sources (tools/build_book.py). Each page gets a visible link to its counterpart at the top of
+its text and a ``<link rel="alternate" hreflang=...>`` for search engines. The Chinese build also
+gets the interface strings that come from configuration rather than from a theme's catalogue.
+"""
+
+from __future__ import annotations
+
+ZH = "zh_CN"
+
+#: Set from configuration, so no catalogue translates them: the Chinese build overrides them.
+ZH_CONFIG = {"html_title": "损失函数实践"}
+ZH_THEME_OPTIONS = {"search_bar_text": "搜索本书……"}
+
+
+def is_chinese(config) -> bool:
+    return (config.language or "en") == ZH
+
+
+def counterpart(pagename: str, chinese: bool) -> str:
+    """The URL of ``pagename`` in the other edition, relative to the page itself."""
+    up = "../" * pagename.count("/")
+    return f"{up}../{pagename}.html" if chinese else f"{up}{ZH}/{pagename}.html"
+
+
+def _chinese_config(app, config):
+    if is_chinese(config):
+        for name, value in ZH_CONFIG.items():
+            setattr(config, name, value)
+        config.html_theme_options = {**config.html_theme_options, **ZH_THEME_OPTIONS}
+
+
+def _link_the_other_edition(app, pagename, templatename, context, doctree):
+    if "body" not in context:  # search, genindex: generated pages without a source document
+        return
+    chinese = is_chinese(app.config)
+    url = counterpart(pagename, chinese)
+    lang, label = ("en", "English") if chinese else ("zh-CN", "中文版")
+    context["metatags"] = (context.get("metatags", "")
+                           + f'\n<link rel="alternate" hreflang="{lang}" href="{url}" />')
+    context["body"] = (f'<p class="edition-switch"><a href="{url}" hreflang="{lang}" '
+                       f'lang="{lang}">{label}</a></p>\n' + context["body"])
+
+
+def setup(app):
+    app.connect("config-inited", _chinese_config)
+    app.connect("html-page-context", _link_the_other_edition)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

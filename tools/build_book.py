@@ -1,0 +1,71 @@
+"""Build the book's two editions from the same stored notebooks; nothing is executed.
+
+    python3 run.py book               English into _build/html, Chinese into _build/html/zh_CN
+    python3 run.py book --catalogues  re-extract the English messages into _build/gettext and
+                                      update locale/zh_CN/LC_MESSAGES/*.po with sphinx-intl
+
+The Chinese edition is the English sources rendered through Sphinx's gettext catalogues in
+locale/zh_CN (one .po per page). Code cells, their comments and their outputs are not messages:
+both editions show the same tested bytes. Each build uses -W -n --keep-going, as the English
+build always has.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "_build"
+LANGUAGES = {"en": BUILD / "html", "zh_CN": BUILD / "html" / "zh_CN"}
+
+
+def sphinx(builder: str, out: Path, language: str = "en") -> int:
+    """One Sphinx build through Jupyter Book's own entry point, with -W -n --keep-going."""
+    from jupyter_book.sphinx import build_sphinx
+
+    overrides = {
+        "language": language,
+        "nitpicky": True,
+        "external_toc_path": "_toc.yml",
+        "latex_individualpages": False,  # Jupyter Book's build command always passes this key
+    }
+    return build_sphinx(ROOT, out, noconfig=True, path_config=ROOT / "_config.yml",
+                        confoverrides=overrides, builder=builder, warningiserror=True,
+                        keep_going=True, doctreedir=BUILD / f".doctrees-{builder}-{language}")
+
+
+def build_editions() -> int:
+    for language, out in LANGUAGES.items():
+        started = time.perf_counter()
+        code = sphinx("html", out, language)
+        print(f"build_book: {language} edition in {out.relative_to(ROOT)} "
+              f"({time.perf_counter() - started:.0f} s)", flush=True)
+        if code:
+            return code
+    return 0
+
+
+def update_catalogues() -> int:
+    """Extract every English message, then merge the catalogues in locale/zh_CN."""
+    pot = BUILD / "gettext"
+    code = sphinx("gettext", pot)
+    if code:
+        return code
+    return subprocess.run([sys.executable, "-m", "sphinx_intl", "update", "-p", str(pot),
+                           "-l", "zh_CN", "-d", str(ROOT / "locale"), "-w", "0"]).returncode
+
+
+def main(argv: list[str]) -> int:
+    if argv == ["--catalogues"]:
+        return update_catalogues()
+    if argv:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    return build_editions()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
