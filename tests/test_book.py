@@ -286,6 +286,16 @@ ENGLISH_LEFT = """() => {
 }"""
 
 
+# Markup that a translation broke shows up as its raw characters: CommonMark leaves "**" in
+# place when the closing marker follows full-width punctuation, and a mistyped role stays text.
+RAW_MARKUP = """() => {
+  const article = document.querySelector('article').cloneNode(true);
+  article.querySelectorAll('pre, code, .cell_output, mjx-container, .math, script').forEach(n => n.remove());
+  const text = article.innerText;
+  return ['**', '{term}', '{ref}', '{numref}', '{eq}', '{cite', '](', '`'].filter(s => text.includes(s));
+}"""
+
+
 @pytest.mark.parametrize("path", pages(editions=(f"{ZH}/",)))
 def test_chinese_page(browser, server, path):
     context, page, problems = _open(browser, server, path)
@@ -294,6 +304,7 @@ def test_chinese_page(browser, server, path):
         assert page.evaluate(CJK_GLYPHS), f"{path}: no font with Chinese glyphs"
         left = page.evaluate(ENGLISH_LEFT)
         assert left == [], f"{path}: {len(left)} English paragraphs, first: {left[:2]}"
+        assert page.evaluate(RAW_MARKUP) == [], f"{path}: raw markup on the page"
         assert problems.errors == [], "\n".join(problems.errors)
     finally:
         context.close()
