@@ -8,6 +8,13 @@ gets the interface strings that come from configuration rather than from a theme
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from sphinx import addnodes
+from sphinx.locale import init as init_locale
+from sphinx.transforms import SphinxTransform
+from sphinx.util.i18n import docname_to_domain
+
 ZH = "zh_CN"
 
 #: Set from configuration, so no catalogue translates them: the Chinese build overrides them.
@@ -32,6 +39,28 @@ def _chinese_config(app, config):
         config.html_theme_options = {**config.html_theme_options, **ZH_THEME_OPTIONS}
 
 
+class TranslateTocCaptions(SphinxTransform):
+    """Translate the captions of the toctrees that sphinx-external-toc inserts.
+
+    Sphinx translates a toctree's caption in its Locale transform (priority 20), but
+    sphinx-external-toc inserts the toctrees later (priority 100), so the part titles of _toc.yml
+    ("Chapters", ...) would stay English. The gettext builder does extract them: this looks them
+    up in the page's own catalogue, before the toctree collector reads them (priority 880).
+    """
+
+    default_priority = 110
+
+    def apply(self, **kwargs):
+        if not is_chinese(self.config):
+            return
+        dirs = [str(Path(self.env.srcdir) / d) for d in self.config.locale_dirs]
+        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
+        catalogue, found = init_locale(dirs, self.config.language, domain)
+        for toctree in self.document.findall(addnodes.toctree):
+            if found and toctree.get("caption"):
+                toctree["caption"] = catalogue.gettext(toctree["caption"])
+
+
 def _link_the_other_edition(app, pagename, templatename, context, doctree):
     if "body" not in context:  # search, genindex: generated pages without a source document
         return
@@ -46,5 +75,6 @@ def _link_the_other_edition(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.connect("config-inited", _chinese_config)
+    app.add_transform(TranslateTocCaptions)
     app.connect("html-page-context", _link_the_other_edition)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
