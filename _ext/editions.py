@@ -8,6 +8,7 @@ gets the interface strings that come from configuration rather than from a theme
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sphinx import addnodes
@@ -32,11 +33,27 @@ def counterpart(pagename: str, chinese: bool) -> str:
     return f"{up}../{pagename}.html" if chinese else f"{up}{ZH}/{pagename}.html"
 
 
+def glossary_words(srcdir: Path) -> list[str]:
+    """The Chinese glossary terms that are one word (no space, no Latin letters)."""
+    from babel.messages.pofile import read_po
+
+    with (srcdir / "locale" / ZH / "LC_MESSAGES" / "glossary.po").open("rb") as f:
+        strings = [m.string for m in read_po(f) if m.id]
+    return sorted({s for s in strings if s and re.fullmatch(r"[\u4e00-\u9fff]+", s)})
+
+
 def _chinese_config(app, config):
     if is_chinese(config):
         for name, value in ZH_CONFIG.items():
             setattr(config, name, value)
         config.html_theme_options = {**config.html_theme_options, **ZH_THEME_OPTIONS}
+        # Sphinx's Chinese search cuts text into words with jieba, whose dictionary does not know
+        # 交叉熵 or 损失函数: it would index 交叉 and 熵, and a search for the term would find
+        # nothing. The glossary's terms become a user dictionary, so each is also one word.
+        words = Path(app.doctreedir) / "jieba-glossary.txt"
+        words.parent.mkdir(parents=True, exist_ok=True)
+        words.write_text("".join(f"{w}\n" for w in glossary_words(Path(app.srcdir))), "utf-8")
+        config.html_search_options = {**(config.html_search_options or {}), "dict": str(words)}
 
 
 class TranslateTocCaptions(SphinxTransform):
