@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
 ZH = "zh_CN"
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture(scope="module")
@@ -324,6 +325,9 @@ def test_chinese_page(browser, server, path):
         left = page.evaluate(ENGLISH_LEFT)
         assert left == [], f"{path}: {len(left)} English paragraphs, first: {left[:2]}"
         assert page.evaluate(RAW_MARKUP) == [], f"{path}: raw markup on the page"
+        # The part titles of the navigation come from _toc.yml, through their own transform.
+        parts = page.eval_on_selector_all(".bd-sidebar .caption-text", "ns => ns.map(n => n.innerText)")
+        assert parts and all(CJK.search(p) for p in parts), f"{path}: navigation parts {parts}"
         assert problems.errors == [], "\n".join(problems.errors)
     finally:
         context.close()

@@ -23,8 +23,9 @@ CATALOGUES = ROOT / "locale" / "zh_CN" / "LC_MESSAGES"
 PO_FILES = sorted(CATALOGUES.rglob("*.po"))
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
-# What a translation keeps byte for byte. {term} is absent: its text is translated with the
-# glossary's Chinese term, and Sphinx links the translated term to the same entry.
+# What a translation keeps byte for byte. A reference keeps its target, and its display text, if
+# it has one, is translated. {term} is absent: it names the glossary's Chinese term, and Sphinx
+# links the translated term to the same entry.
 KEPT = {
     "reference": re.compile(r"(?<!`)\{(?:ref|numref|eq|doc|cite:p|cite:t|cite:ps|cite:ts|cite)\}`[^`]*`"),
     "maths": re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S),
@@ -34,8 +35,8 @@ KEPT = {
 }
 TERM = re.compile(r"(?<!`)\{term\}`[^`]*`")
 # Roles (not code spans that show one, such as `{ref}`) are taken out before looking for code
-# spans: otherwise a role's closing backtick would
-# open a "code span" of the prose up to the next backtick.
+# spans: otherwise a role's closing backtick would open a "code span" of the prose up to the next
+# backtick.
 ROLE = re.compile(r"(?<!`)\{[\w:-]+\}`[^`]*`")
 MATHS = KEPT["maths"]
 
@@ -148,3 +149,16 @@ def test_catalogues_follow_the_english(extracted):
         new, gone = english - translated, translated - english
         assert not new, f"{page}: {len(new)} English messages not in the catalogue: {sorted(new)[:2]}"
         assert not gone, f"{page}: {len(gone)} obsolete messages: {sorted(gone)[:2]}"
+
+
+def test_the_checks_catch_what_they_are_for():
+    # The CJK trap: the closing ** follows a full-width bracket and precedes a letter.
+    assert markup("**cross-entropy (CE)** is") != markup("**交叉熵（CE）**是")
+    assert markup("**cross-entropy** (CE) is") == markup("**交叉熵**（CE）是")
+    # A reference may change what it shows, not where it points.
+    assert _target("{ref}`MSE against BCE <sec-05-mse-bce>`") == _target("{ref}`比较 <sec-05-mse-bce>`")
+    assert _target("{ref}`sec-05-mse-bce`") != _target("{ref}`sec-05-mse`")
+    # A code span that shows a role is code; a role is not.
+    prose = "the `{ref}` role, {ref}`ch-x` and `code`"
+    assert KEPT["inline code"].findall(ROLE.sub("", prose)) == ["`{ref}`", "`code`"]
+    assert KEPT["reference"].findall(prose) == ["{ref}`ch-x`"]
