@@ -1,11 +1,12 @@
 """The rendered book, both editions: they build with zero warnings, and every page works offline.
 
 `python3 run.py book` builds the English edition into _build/html and the Chinese one into
-_build/html/zh_CN; both render the stored notebook outputs and execute nothing. The browser check serves
-_build/html on 127.0.0.1, opens every page in Debian's headless Chromium with every request to
-another host refused, and checks that maths was typeset by the MathJax served from the build, that
-every image loaded, that no request failed and that nothing was logged as a console error. It
-keeps a full-page screenshot of every page under _build/screenshots/ for a person to look at.
+_build/html/zh_CN; both render the stored notebook outputs and execute nothing. The browser check
+serves _build/html on 127.0.0.1, opens every page of both editions in Debian's headless Chromium
+with every request to another host refused, and checks that maths was typeset by the MathJax
+served from the build, that every image loaded, that no request failed and that nothing was logged
+as a console error. It keeps a full-page screenshot of every page under _build/screenshots/ for a
+person to look at.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def test_mathjax_is_served_from_the_build(build_log, edition):
 
 
 def pages(editions=("", f"{ZH}/")) -> list[str]:
-    """Every page of the editions, from _toc.yml, so that the list is known before the build runs."""
+    """Every page of the editions, from _toc.yml: the list is known before the build runs."""
     import yaml
 
     def files(node):
@@ -310,9 +311,11 @@ ENGLISH_LEFT = """() => {
 # place when the closing marker follows full-width punctuation, and a mistyped role stays text.
 RAW_MARKUP = """() => {
   const article = document.querySelector('article').cloneNode(true);
-  article.querySelectorAll('pre, code, .cell_output, mjx-container, .math, script').forEach(n => n.remove());
+  article.querySelectorAll('pre, code, .cell_output, mjx-container, .math, script')
+    .forEach(n => n.remove());
   const text = article.innerText;
-  return ['**', '{term}', '{ref}', '{numref}', '{eq}', '{cite', '](', '`'].filter(s => text.includes(s));
+  return ['**', '{term}', '{ref}', '{numref}', '{eq}', '{cite', '](', '`']
+    .filter(s => text.includes(s));
 }"""
 
 
@@ -326,7 +329,8 @@ def test_chinese_page(browser, server, path):
         assert left == [], f"{path}: {len(left)} English paragraphs, first: {left[:2]}"
         assert page.evaluate(RAW_MARKUP) == [], f"{path}: raw markup on the page"
         # The part titles of the navigation come from _toc.yml, through their own transform.
-        parts = page.eval_on_selector_all(".bd-sidebar .caption-text", "ns => ns.map(n => n.innerText)")
+        parts = page.eval_on_selector_all(".bd-sidebar .caption-text",
+                                          "nodes => nodes.map(n => n.innerText)")
         assert parts and all(CJK.search(p) for p in parts), f"{path}: navigation parts {parts}"
         assert problems.errors == [], "\n".join(problems.errors)
     finally:
