@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from docutils import nodes
 from sphinx import addnodes
 from sphinx.locale import init as init_locale
 from sphinx.transforms import SphinxTransform
@@ -80,6 +81,35 @@ def _chinese_config(app, config):
         SearchChinese.latin_terms = _LatinTerms()
 
 
+def page_catalogue(transform: SphinxTransform):
+    """The gettext catalogue of the page that ``transform`` is working on, or None."""
+    dirs = [str(Path(transform.env.srcdir) / d) for d in transform.config.locale_dirs]
+    domain = docname_to_domain(transform.env.docname, transform.config.gettext_compact)
+    catalogue, found = init_locale(dirs, transform.config.language, domain)
+    return catalogue if found else None
+
+
+class TranslateDisplayMaths(SphinxTransform):
+    """Translate display formulas before Sphinx's Locale transform breaks them.
+
+    Sphinx translates a literal node by parsing "::" followed by the indented translation, which
+    is reStructuredText; MyST reads it as a paragraph "::", and the formula rendered as "::".
+    This puts the translation in place and makes it the node's source, so that the Locale
+    transform (priority 20), which looks a literal node up by its source, leaves it alone.
+    """
+
+    default_priority = 19
+
+    def apply(self, **kwargs):
+        catalogue = page_catalogue(self) if is_chinese(self.config) else None
+        for formula in self.document.findall(nodes.math_block) if catalogue else ():
+            english = formula.rawsource or formula.astext()
+            chinese = catalogue.gettext(english)
+            if chinese != english:
+                formula.rawsource = chinese
+                formula.children = [nodes.Text(chinese)]
+
+
 class TranslateTocCaptions(SphinxTransform):
     """Translate the captions of the toctrees that sphinx-external-toc inserts.
 
@@ -92,13 +122,9 @@ class TranslateTocCaptions(SphinxTransform):
     default_priority = 110
 
     def apply(self, **kwargs):
-        if not is_chinese(self.config):
-            return
-        dirs = [str(Path(self.env.srcdir) / d) for d in self.config.locale_dirs]
-        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
-        catalogue, found = init_locale(dirs, self.config.language, domain)
-        for toctree in self.document.findall(addnodes.toctree):
-            if found and toctree.get("caption"):
+        catalogue = page_catalogue(self) if is_chinese(self.config) else None
+        for toctree in self.document.findall(addnodes.toctree) if catalogue else ():
+            if toctree.get("caption"):
                 toctree["caption"] = catalogue.gettext(toctree["caption"])
 
 
@@ -130,6 +156,7 @@ def _link_the_other_edition(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.connect("config-inited", _chinese_config)
+    app.add_transform(TranslateDisplayMaths)
     app.add_transform(TranslateTocCaptions)
     app.connect("doctree-read", _forget_message_documents)
     app.connect("html-page-context", _link_the_other_edition)
