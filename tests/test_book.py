@@ -93,6 +93,26 @@ def _display_maths(page: Path) -> list[str]:
     return [re.sub(r"\\text\{[^{}]*\}|\s", "", block) for block in blocks]
 
 
+def _article(page: Path) -> str:
+    """The page's own text, without the navigation that every page shares."""
+    html = page.read_text()
+    return html[html.index("<article"):html.index("</article>")]
+
+
+# What a translation may not change about a page: its paragraphs, list items, headings, tables,
+# figures, admonitions, code, maths, emphasis and links.
+STRUCTURE = ["<p", "<li", "<td", "<th", "<h1", "<h2", "<h3", "<img", "<figure", "<table",
+             'class="admonition', "<code", 'class="math', "<strong", "<em", '<a class="reference']
+
+
+@pytest.mark.parametrize("name", pages(editions=("",)), ids=str)
+def test_chinese_pages_have_the_english_structure(build_log, name):
+    english, chinese = _article(HTML / name), _article(HTML / ZH / name)
+    changed = {tag: (english.count(tag), chinese.count(tag)) for tag in STRUCTURE
+               if english.count(tag) != chinese.count(tag)}
+    assert not changed, f"{name}: (English, Chinese) counts differ: {changed}"
+
+
 @pytest.mark.parametrize("name", pages(editions=("",)), ids=str)
 def test_chinese_formulas_are_the_english_ones(build_log, name):
     # Sphinx translates a display formula through reStructuredText's "::", which MyST reads as a
@@ -285,12 +305,6 @@ SEARCH_FINISHED = """() => {
   const count = status.match(/\\d+/);
   return count && document.querySelectorAll('#search-results li').length === Number(count[0]);
 }"""
-
-
-def _article(page: Path) -> str:
-    """The page's own text, without the navigation that every page shares."""
-    html = page.read_text()
-    return html[html.index("<article"):html.index("</article>")]
 
 
 @pytest.mark.parametrize("word", ["交叉熵", "损失函数"])
