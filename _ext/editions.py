@@ -89,6 +89,33 @@ def page_catalogue(transform: SphinxTransform):
     return catalogue if found else None
 
 
+class KeepOutputsAsTheyAre(SphinxTransform):
+    """Take the text of code cells' outputs out of translation; figure captions stay in it.
+
+    MyST-NB renders a cell's Markdown output (the tables that chapters print) into ordinary
+    paragraphs and tables, which gettext would extract like prose. Outputs are the tested bytes,
+    so both editions show them as they are. Runs before extraction and before the Locale
+    transform (priority 20).
+    """
+
+    default_priority = 18
+
+    def apply(self, **kwargs):
+        for output in self.document.findall(nodes.container):
+            if "cell_output" not in output["classes"]:
+                continue
+            for node in output.findall(nodes.TextElement):
+                if not any(isinstance(n, nodes.caption) for n in _ancestry(node, output)):
+                    node["translatable"] = False
+
+
+def _ancestry(node, stop):
+    """``node`` and its ancestors up to, not including, ``stop``."""
+    while node is not None and node is not stop:
+        yield node
+        node = node.parent
+
+
 class TranslateDisplayMaths(SphinxTransform):
     """Translate display formulas before Sphinx's Locale transform breaks them.
 
@@ -156,6 +183,7 @@ def _link_the_other_edition(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.connect("config-inited", _chinese_config)
+    app.add_transform(KeepOutputsAsTheyAre)
     app.add_transform(TranslateDisplayMaths)
     app.add_transform(TranslateTocCaptions)
     app.connect("doctree-read", _forget_message_documents)
