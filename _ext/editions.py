@@ -20,7 +20,9 @@ from sphinx.util.i18n import docname_to_domain
 ZH = "zh_CN"
 
 #: Set from configuration, so no catalogue translates them: the Chinese build overrides them.
-ZH_CONFIG = {"html_title": "损失函数实践"}
+ZH_CONFIG = {"html_title": "损失函数实践",
+             # sphinx-togglebutton's labels for a folded solution (it has no zh_CN catalogue)
+             "togglebutton_hint": "点击显示", "togglebutton_hint_hide": "点击隐藏"}
 ZH_THEME_OPTIONS = {"search_bar_text": "搜索本书……"}
 
 
@@ -182,7 +184,8 @@ def _link_the_other_edition(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
-    app.connect("config-inited", _chinese_config)
+    # Before other extensions read the configuration (sphinx-togglebutton does at config-inited).
+    app.connect("config-inited", _chinese_config, priority=100)
     app.add_transform(KeepOutputsAsTheyAre)
     app.add_transform(TranslateDisplayMaths)
     app.add_transform(TranslateTocCaptions)

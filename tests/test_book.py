@@ -417,6 +417,11 @@ def test_chinese_page(browser, server, path):
         left = page.evaluate(ENGLISH_LEFT)
         assert left == [], f"{path}: {len(left)} English paragraphs, first: {left[:2]}"
         assert page.evaluate(RAW_MARKUP) == [], f"{path}: raw markup on the page"
+        # Interface strings that neither Sphinx's nor the themes' zh_CN catalogues translate come
+        # from locale/zh_CN/LC_MESSAGES/sphinx.po and the configuration (_ext/editions.py).
+        interface = page.evaluate("""() => [document.querySelector('.headerlink')?.title,
+            document.querySelector('.copyright')?.innerText, toggleHintShow]""")
+        assert all(text and CJK.search(text) for text in interface), f"{path}: {interface}"
         # The part titles of the navigation come from _toc.yml, through their own transform.
         parts = page.eval_on_selector_all(".bd-sidebar .caption-text",
                                           "nodes => nodes.map(n => n.innerText)")
