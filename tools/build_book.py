@@ -54,8 +54,11 @@ def update_catalogues() -> int:
     code = sphinx("gettext", pot)
     if code:
         return code
+    # -w 0: no line wrapping; --no-obsolete: a message the English no longer has is dropped (git
+    # keeps its old translation), rather than kept as a commented-out "#~" entry.
     return subprocess.run([sys.executable, "-m", "sphinx_intl", "update", "-p", str(pot),
-                           "-l", "zh_CN", "-d", str(ROOT / "locale"), "-w", "0"]).returncode
+                           "-l", "zh_CN", "-d", str(ROOT / "locale"), "-w", "0",
+                           "--no-obsolete"]).returncode
 
 
 def main(argv: list[str]) -> int:
