@@ -62,6 +62,9 @@ def test_every_message_is_translated(path):
     fuzzy = [m.id[:70] for m in messages(path) if m.fuzzy]
     assert not missing, f"{len(missing)} untranslated, first: {missing[:3]}"
     assert not fuzzy, f"{len(fuzzy)} fuzzy (check, then remove the flag): {fuzzy[:3]}"
+    with path.open("rb") as f:
+        obsolete = list(read_po(f).obsolete)
+    assert not obsolete, f"{len(obsolete)} obsolete '#~' entries: update with --no-obsolete"
 
 
 def _target(role: str) -> str:
