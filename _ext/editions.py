@@ -1,14 +1,17 @@
 """The book's two editions: every page links to the same page in the other language.
 
 The English edition is built into _build/html and the Chinese one into _build/html/zh_CN, from the
-same sources (tools/build_book.py). Each page gets a visible link to its counterpart at the top of
-its text and a ``<link rel="alternate" hreflang=...>`` for search engines. The Chinese build also
-gets the interface strings that come from configuration rather than from a theme's catalogue.
+same sources (tools/build_book.py). Each page of the book gets a visible link to its counterpart
+at the top of its text, and a relative ``<link rel="alternate" hreflang=...>`` that names the
+counterpart's language (the generated search and index pages have neither). The Chinese build
+also gets the interface strings that come from configuration rather than from a theme's catalogue.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import zlib
 from pathlib import Path
 
 from docutils import nodes
@@ -70,7 +73,9 @@ def _chinese_config(app, config):
     if is_chinese(config):
         for name, value in ZH_CONFIG.items():
             setattr(config, name, value)
-        config.html_theme_options = {**config.html_theme_options, **ZH_THEME_OPTIONS}
+        options = config.html_theme_options
+        logo = {**options.get("logo", {}), "alt_text": "损失函数实践 - 首页"}
+        config.html_theme_options = {**options, **ZH_THEME_OPTIONS, "logo": logo}
         # Sphinx's Chinese search cuts text into words with jieba, whose dictionary does not know
         # 交叉熵 or 损失函数: it would index 交叉 and 熵, and a search for the term would find
         # nothing. The glossary's terms become a user dictionary, so each is also one word.
@@ -78,17 +83,26 @@ def _chinese_config(app, config):
         words.parent.mkdir(parents=True, exist_ok=True)
         words.write_text("".join(f"{w}\n" for w in glossary_words(Path(app.srcdir))), "utf-8")
         config.html_search_options = {**(config.html_search_options or {}), "dict": str(words)}
+        import jieba
         from sphinx.search.zh import SearchChinese
+
+        jieba.setLogLevel(logging.WARNING)  # it logs its dictionary loading at DEBUG level
 
         SearchChinese.latin_terms = _LatinTerms()
 
 
+_CATALOGUES: dict = {}
+
+
 def page_catalogue(transform: SphinxTransform):
     """The gettext catalogue of the page that ``transform`` is working on, or None."""
-    dirs = [str(Path(transform.env.srcdir) / d) for d in transform.config.locale_dirs]
+    dirs = tuple(str(Path(transform.env.srcdir) / d) for d in transform.config.locale_dirs)
     domain = docname_to_domain(transform.env.docname, transform.config.gettext_compact)
-    catalogue, found = init_locale(dirs, transform.config.language, domain)
-    return catalogue if found else None
+    key = (dirs, transform.config.language, domain)
+    if key not in _CATALOGUES:  # each call of init() would add the same .mo as a fallback again
+        catalogue, found = init_locale(list(dirs), transform.config.language, domain)
+        _CATALOGUES[key] = catalogue if found else None
+    return _CATALOGUES[key]
 
 
 class KeepOutputsAsTheyAre(SphinxTransform):
@@ -136,7 +150,7 @@ class TranslateDisplayMaths(SphinxTransform):
             chinese = catalogue.gettext(english)
             if chinese != english:
                 formula.rawsource = chinese
-                formula.children = [nodes.Text(chinese)]
+                formula[:] = [nodes.Text(chinese)]
 
 
 class TranslateTocCaptions(SphinxTransform):
@@ -191,4 +205,7 @@ def setup(app):
     app.add_transform(TranslateTocCaptions)
     app.connect("doctree-read", _forget_message_documents)
     app.connect("html-page-context", _link_the_other_edition)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    # Sphinx reuses a saved environment unless an extension's env_version changes: this file's
+    # checksum makes an edit here re-read every page.
+    return {"env_version": zlib.crc32(Path(__file__).read_bytes()),
+            "parallel_read_safe": True, "parallel_write_safe": True}

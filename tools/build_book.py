@@ -12,6 +12,7 @@ build always has.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import time
@@ -19,11 +20,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
-LANGUAGES = {"en": BUILD / "html", "zh_CN": BUILD / "html" / "zh_CN"}
+# Each edition is built in a directory of its own, because MyST-NB writes its output files next to
+# the output directory (<out>/../jupyter_execute): built straight into _build/html/zh_CN, the
+# Chinese build would leave 10 MB that nothing links to inside the English site.
+LANGUAGES = {"en": BUILD / "html", "zh_CN": BUILD / "zh_CN" / "html"}
+PUBLISHED = {"en": BUILD / "html", "zh_CN": BUILD / "html" / "zh_CN"}
 
 
-def sphinx(builder: str, out: Path, language: str = "en") -> int:
-    """One Sphinx build through Jupyter Book's own entry point, with -W -n --keep-going."""
+def sphinx(builder: str, out: Path, language: str = "en", fresh: bool = False) -> int:
+    """One Sphinx build through Jupyter Book's own entry point, with -W -n --keep-going.
+
+    ``fresh`` re-reads every source: Sphinx does not notice when an extension's code changes.
+    """
     from jupyter_book.sphinx import build_sphinx
 
     overrides = {
@@ -34,26 +42,34 @@ def sphinx(builder: str, out: Path, language: str = "en") -> int:
     }
     return build_sphinx(ROOT, out, noconfig=True, path_config=ROOT / "_config.yml",
                         confoverrides=overrides, builder=builder, warningiserror=True,
-                        keep_going=True, doctreedir=BUILD / f".doctrees-{builder}-{language}")
+                        keep_going=True, freshenv=fresh,
+                        doctreedir=BUILD / f".doctrees-{builder}-{language}")
 
 
 def build_editions() -> int:
+    # Left inside the English site by Chinese builds before the editions had directories of their own.
+    shutil.rmtree(PUBLISHED["en"] / "jupyter_execute", ignore_errors=True)
     for language, out in LANGUAGES.items():
         started = time.perf_counter()
         code = sphinx("html", out, language)
-        print(f"build_book: {language} edition in {out.relative_to(ROOT)} "
-              f"({time.perf_counter() - started:.0f} s)", flush=True)
         if code:
             return code
+        if PUBLISHED[language] != out:
+            shutil.copytree(out, PUBLISHED[language], dirs_exist_ok=True)
+        print(f"build_book: {language} edition in {PUBLISHED[language].relative_to(ROOT)} "
+              f"({time.perf_counter() - started:.0f} s)", flush=True)
     return 0
 
 
 def update_catalogues() -> int:
     """Extract every English message, then merge the catalogues in locale/zh_CN."""
     pot = BUILD / "gettext"
-    code = sphinx("gettext", pot)
+    code = sphinx("gettext", pot, fresh=True)  # 12 s; a stale environment would extract stale text
     if code:
         return code
+    # sphinx.pot holds the strings of _templates/ only. sphinx.po also holds interface strings of
+    # Sphinx's and the themes' own code, which no extraction finds, so it is kept by hand.
+    (pot / "sphinx.pot").unlink(missing_ok=True)
     # -w 0: no line wrapping; --no-obsolete: a message the English no longer has is dropped (git
     # keeps its old translation), rather than kept as a commented-out "#~" entry.
     return subprocess.run([sys.executable, "-m", "sphinx_intl", "update", "-p", str(pot),
