@@ -24,7 +24,8 @@ ZH = "zh_CN"
 
 #: Set from configuration, so no catalogue translates them: the Chinese build overrides them.
 ZH_CONFIG = {"html_title": "损失函数实践",
-             # sphinx-togglebutton's labels for a folded solution (it has no zh_CN catalogue)
+             # sphinx-togglebutton's labels for a folded solution: its zh-cn catalogue is never
+             # found (gettext looks for zh_CN or zh), and the default is fixed when it loads
              "togglebutton_hint": "点击显示", "togglebutton_hint_hide": "点击隐藏"}
 ZH_THEME_OPTIONS = {"search_bar_text": "搜索本书……"}
 
@@ -40,7 +41,7 @@ def counterpart(pagename: str, chinese: bool) -> str:
 
 
 def glossary_words(srcdir: Path) -> list[str]:
-    """The Chinese glossary terms that are one word (no space, no Latin letters)."""
+    """The glossary page's Chinese strings that are one word (its terms, and its title)."""
     from babel.messages.pofile import read_po
 
     with (srcdir / "locale" / ZH / "LC_MESSAGES" / "glossary.po").open("rb") as f:
@@ -79,10 +80,18 @@ def _chinese_config(app, config):
         # Sphinx's Chinese search cuts text into words with jieba, whose dictionary does not know
         # 交叉熵 or 损失函数: it would index 交叉 and 熵, and a search for the term would find
         # nothing. The glossary's terms become a user dictionary, so each is also one word.
-        words = Path(app.doctreedir) / "jieba-glossary.txt"
+        text = "".join(f"{w}\n" for w in glossary_words(Path(app.srcdir)))
+        # The checksum in the name changes html_search_options when the glossary does, and with
+        # it every page's search entries (Sphinx keeps those of unchanged pages otherwise).
+        words = Path(app.doctreedir) / f"jieba-glossary-{zlib.crc32(text.encode()):08x}.txt"
         words.parent.mkdir(parents=True, exist_ok=True)
-        words.write_text("".join(f"{w}\n" for w in glossary_words(Path(app.srcdir))), "utf-8")
+        words.write_text(text, "utf-8")
         config.html_search_options = {**(config.html_search_options or {}), "dict": str(words)}
+        # No page depends on the hand-kept interface catalogue: its checksum in the HTML context
+        # makes an edit of it rewrite every page.
+        interface = Path(app.srcdir) / "locale" / ZH / "LC_MESSAGES" / "sphinx.po"
+        config.html_context = {**config.html_context,
+                               "interface_catalogue": zlib.crc32(interface.read_bytes())}
         import jieba
         from sphinx.search.zh import SearchChinese
 
@@ -146,6 +155,8 @@ class TranslateDisplayMaths(SphinxTransform):
     def apply(self, **kwargs):
         catalogue = page_catalogue(self) if is_chinese(self.config) else None
         for formula in self.document.findall(nodes.math_block) if catalogue else ():
+            if not formula.get("translatable", True):  # inside a cell output
+                continue
             english = formula.rawsource or formula.astext()
             chinese = catalogue.gettext(english)
             if chinese != english:

@@ -54,8 +54,9 @@ def build_editions() -> int:
         code = sphinx("html", out, language)
         if code:
             return code
-        if PUBLISHED[language] != out:
-            shutil.copytree(out, PUBLISHED[language], dirs_exist_ok=True)
+        if PUBLISHED[language] != out:  # a fresh copy, so that a renamed page leaves nothing behind
+            shutil.rmtree(PUBLISHED[language], ignore_errors=True)
+            shutil.copytree(out, PUBLISHED[language])
         print(f"build_book: {language} edition in {PUBLISHED[language].relative_to(ROOT)} "
               f"({time.perf_counter() - started:.0f} s)", flush=True)
     return 0
@@ -64,6 +65,7 @@ def build_editions() -> int:
 def update_catalogues() -> int:
     """Extract every English message, then merge the catalogues in locale/zh_CN."""
     pot = BUILD / "gettext"
+    shutil.rmtree(pot, ignore_errors=True)  # a deleted page's old .pot would bring its .po back
     code = sphinx("gettext", pot, fresh=True)  # 12 s; a stale environment would extract stale text
     if code:
         return code
