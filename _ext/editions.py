@@ -77,27 +77,33 @@ def _chinese_config(app, config):
         options = config.html_theme_options
         logo = {**options.get("logo", {}), "alt_text": "损失函数实践 - 首页"}
         config.html_theme_options = {**options, **ZH_THEME_OPTIONS, "logo": logo}
-        # Sphinx's Chinese search cuts text into words with jieba, whose dictionary does not know
-        # 交叉熵 or 损失函数: it would index 交叉 and 熵, and a search for the term would find
-        # nothing. The glossary's terms become a user dictionary, so each is also one word.
-        text = "".join(f"{w}\n" for w in glossary_words(Path(app.srcdir)))
-        # The checksum in the name changes html_search_options when the glossary does, and with
-        # it every page's search entries (Sphinx keeps those of unchanged pages otherwise).
-        words = Path(app.doctreedir) / f"jieba-glossary-{zlib.crc32(text.encode()):08x}.txt"
-        words.parent.mkdir(parents=True, exist_ok=True)
-        words.write_text(text, "utf-8")
-        config.html_search_options = {**(config.html_search_options or {}), "dict": str(words)}
         # No page depends on the hand-kept interface catalogue: its checksum in the HTML context
         # makes an edit of it rewrite every page.
         interface = Path(app.srcdir) / "locale" / ZH / "LC_MESSAGES" / "sphinx.po"
         config.html_context = {**config.html_context,
                                "interface_catalogue": zlib.crc32(interface.read_bytes())}
-        import jieba
-        from sphinx.search.zh import SearchChinese
+        _chinese_search(app, config)
 
-        jieba.setLogLevel(logging.WARNING)  # it logs its dictionary loading at DEBUG level
 
-        SearchChinese.latin_terms = _LatinTerms()
+def _chinese_search(app, config):
+    """Sphinx's Chinese search, with the glossary's words and without its quadratic step.
+
+    Sphinx cuts Chinese text into words with jieba, whose dictionary does not know 交叉熵 or
+    损失函数: it would index 交叉 and 熵, and a search for the term would find nothing. The
+    glossary's terms become a user dictionary, so each is also one word.
+    """
+    import jieba
+    from sphinx.search.zh import SearchChinese
+
+    jieba.setLogLevel(logging.WARNING)  # it logs its dictionary loading at DEBUG level
+    text = "".join(f"{w}\n" for w in glossary_words(Path(app.srcdir)))
+    # The checksum in the name changes html_search_options when the glossary does, and with it
+    # every page's search entries (Sphinx keeps those of unchanged pages otherwise).
+    words = Path(app.doctreedir) / f"jieba-glossary-{zlib.crc32(text.encode()):08x}.txt"
+    words.parent.mkdir(parents=True, exist_ok=True)
+    words.write_text(text, "utf-8")
+    config.html_search_options = {**(config.html_search_options or {}), "dict": str(words)}
+    SearchChinese.latin_terms = _LatinTerms()
 
 
 _CATALOGUES: dict = {}
