@@ -110,7 +110,9 @@ _CATALOGUES: dict = {}
 
 
 def page_catalogue(transform: SphinxTransform):
-    """The gettext catalogue of the page that ``transform`` is working on, or None."""
+    """The Chinese catalogue of the page that ``transform`` is working on, or None."""
+    if not is_chinese(transform.config):
+        return None
     dirs = tuple(str(Path(transform.env.srcdir) / d) for d in transform.config.locale_dirs)
     domain = docname_to_domain(transform.env.docname, transform.config.gettext_compact)
     key = (dirs, transform.config.language, domain)
@@ -159,7 +161,7 @@ class TranslateDisplayMaths(SphinxTransform):
     default_priority = 19
 
     def apply(self, **kwargs):
-        catalogue = page_catalogue(self) if is_chinese(self.config) else None
+        catalogue = page_catalogue(self)
         for formula in self.document.findall(nodes.math_block) if catalogue else ():
             if not formula.get("translatable", True):  # inside a cell output
                 continue
@@ -182,7 +184,7 @@ class TranslateTocCaptions(SphinxTransform):
     default_priority = 110
 
     def apply(self, **kwargs):
-        catalogue = page_catalogue(self) if is_chinese(self.config) else None
+        catalogue = page_catalogue(self)
         for toctree in self.document.findall(addnodes.toctree) if catalogue else ():
             if toctree.get("caption"):
                 toctree["caption"] = catalogue.gettext(toctree["caption"])
@@ -197,6 +199,8 @@ def _forget_message_documents(app, doctree):
     7.7 times the English size for chapter 08, and most of the Chinese build's time went into
     unpickling them again for each {numref}.
     """
+    if not is_chinese(app.config):  # only translated nodes keep such a reference
+        return
     for node in doctree.findall(include_self=False):
         if node.__dict__.get("_document") not in (None, doctree):
             node.document = doctree

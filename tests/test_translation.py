@@ -41,10 +41,16 @@ ROLE = re.compile(r"(?<!`)\{[\w:-]+\}`[^`]*`")
 MATHS = KEPT["maths"]
 
 
+@functools.cache
+def _catalogue(path: Path):
+    """A catalogue, parsed once for every test that reads it."""
+    with path.open("rb") as f:
+        return read_po(f)
+
+
 def messages(path: Path):
     """The real messages of a catalogue (not its header)."""
-    with path.open("rb") as f:
-        return [m for m in read_po(f) if m.id]
+    return [m for m in _catalogue(path) if m.id]
 
 
 def _name(path: Path) -> str:
@@ -63,8 +69,7 @@ def test_every_message_is_translated(path):
     fuzzy = [m.id[:70] for m in messages(path) if m.fuzzy]
     assert not missing, f"{len(missing)} untranslated, first: {missing[:3]}"
     assert not fuzzy, f"{len(fuzzy)} fuzzy (check, then remove the flag): {fuzzy[:3]}"
-    with path.open("rb") as f:
-        obsolete = list(read_po(f).obsolete)
+    obsolete = list(_catalogue(path).obsolete)
     assert not obsolete, f"{len(obsolete)} obsolete '#~' entries: update with --no-obsolete"
 
 
@@ -98,9 +103,7 @@ def test_translations_keep_references_maths_and_code(path):
 
 def _term(role: str) -> str:
     """The glossary entry that a ``{term}`` role links to, lower-cased as Sphinx looks it up."""
-    content = role.split("`", 1)[1][:-1]
-    explicit = re.fullmatch(r"(?s).*<([^<>]+)>", content)
-    return (explicit.group(1) if explicit else content).strip().lower()
+    return _target(role).split("`")[1].strip().lower()
 
 
 def _formula(text: str) -> str:
