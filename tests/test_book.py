@@ -261,12 +261,16 @@ UNLOADED_IMAGES = """async () => {
   return images.filter(img => img.naturalWidth === 0).map(img => img.src);
 }"""
 
-RAW_TEX = """() => {
-  const clone = document.querySelector('main, article, body').cloneNode(true);
-  clone.querySelectorAll('pre, code, mjx-container, script, .highlight').forEach(n => n.remove());
+# Source text that rendering should have consumed, left on the page: which of ``markers`` appear in
+# the text of ``root`` once the ``removed`` elements (code, typeset maths...) are taken out.
+LEFTOVERS = """([root, removed, markers]) => {
+  const clone = document.querySelector(root).cloneNode(true);
+  clone.querySelectorAll(removed).forEach(n => n.remove());
   const text = clone.innerText;
-  return ['$$', '\\\\frac', '\\\\sum', '\\\\begin{'].filter(s => text.includes(s));
+  return markers.filter(s => text.includes(s));
 }"""
+RAW_TEX = ["main, article, body", "pre, code, mjx-container, script, .highlight",
+           ["$$", "\\frac", "\\sum", "\\begin{"]]
 
 
 @pytest.mark.parametrize("path", pages())
@@ -274,7 +278,7 @@ def test_page_in_browser(browser, server, path):
     context, page, problems = _open(browser, server, path)
     try:
         assert page.evaluate(MATH_DONE), f"{path}: maths was not typeset"
-        assert page.evaluate(RAW_TEX) == [], f"{path}: raw TeX left on the page"
+        assert page.evaluate(LEFTOVERS, RAW_TEX) == [], f"{path}: raw TeX left on the page"
         assert page.evaluate(UNLOADED_IMAGES) == [], f"{path}: images did not load"
         # Playwright does not report the browser's favicon request, so fetch the target here.
         icon = page.evaluate("document.querySelector('link[rel~=\"icon\"]')?.href")
@@ -414,14 +418,8 @@ ENGLISH_LEFT = """() => {
 
 # Markup that a translation broke shows up as its raw characters: CommonMark leaves "**" in
 # place when the closing marker follows full-width punctuation, and a mistyped role stays text.
-RAW_MARKUP = """() => {
-  const article = document.querySelector('article').cloneNode(true);
-  article.querySelectorAll('pre, code, .cell_output, mjx-container, .math, script')
-    .forEach(n => n.remove());
-  const text = article.innerText;
-  return ['**', '{term}', '{ref}', '{numref}', '{eq}', '{cite', '](', '`']
-    .filter(s => text.includes(s));
-}"""
+RAW_MARKUP = ["article", "pre, code, .cell_output, mjx-container, .math, script",
+              ["**", "{term}", "{ref}", "{numref}", "{eq}", "{cite", "](", "`"]]
 
 
 # Tooltips, labels and placeholders of the page around the article.
@@ -443,7 +441,7 @@ def test_chinese_page(browser, server, path):
         assert page.evaluate(CJK_GLYPHS), f"{path}: no font with Chinese glyphs"
         left = page.evaluate(ENGLISH_LEFT)
         assert left == [], f"{path}: {len(left)} English paragraphs, first: {left[:2]}"
-        assert page.evaluate(RAW_MARKUP) == [], f"{path}: raw markup on the page"
+        assert page.evaluate(LEFTOVERS, RAW_MARKUP) == [], f"{path}: raw markup on the page"
         # Interface strings that neither Sphinx's nor the themes' zh_CN catalogues translate come
         # from locale/zh_CN/LC_MESSAGES/sphinx.po and the configuration (_ext/editions.py).
         interface = page.evaluate("""() => [
